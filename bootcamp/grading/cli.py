@@ -1,0 +1,5 @@
+"""Placeholder until the grading commands land."""
+
+
+def register(subparsers) -> None:
+    """Add this area's subcommands (none yet)."""
