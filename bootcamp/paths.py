@@ -12,7 +12,7 @@ AUTOGRADER_DIR = REPO_ROOT / "autograder"
 
 
 def datasets_dir() -> Path:
-    """Folder that holds generated datasets: ``$BOOTCAMP_DATA_DIR`` or the repository's ``datasets/``.
+    """Where generated datasets live: ``$BOOTCAMP_DATA_DIR`` or the checkout's ``datasets/``.
 
     Outside a checkout (the package installed from a wheel, on Colab for example) it falls back
     to a per-user cache folder, so ``data.load`` still works with nothing set up.

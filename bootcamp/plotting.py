@@ -1,0 +1,63 @@
+"""One look for every chart in the course: colour-blind-safe colours, readable text, no chart junk.
+
+Lessons call :func:`use_course_style` once; the colours come from the Okabe-Ito palette, which stays
+distinguishable under the common forms of colour blindness and in greyscale print.
+"""
+
+from __future__ import annotations
+
+import matplotlib as mpl
+
+#: Okabe & Ito (2008), "Color Universal Design"; black left out of the cycle.
+OKABE_ITO = {
+    "orange": "#E69F00",
+    "sky_blue": "#56B4E9",
+    "bluish_green": "#009E73",
+    "yellow": "#F0E442",
+    "blue": "#0072B2",
+    "vermillion": "#D55E00",
+    "reddish_purple": "#CC79A7",
+    "grey": "#999999",
+}
+PALETTE = [
+    OKABE_ITO[name]
+    for name in (
+        "blue",
+        "orange",
+        "bluish_green",
+        "vermillion",
+        "sky_blue",
+        "reddish_purple",
+        "yellow",
+        "grey",
+    )
+]
+
+#: Conventional party colours, chosen from the same palette so they stay colour-blind safe.
+PARTY_COLORS = {
+    "DEM": OKABE_ITO["blue"],
+    "REP": OKABE_ITO["vermillion"],
+    "UNA": OKABE_ITO["grey"],
+    "LIB": OKABE_ITO["orange"],
+    "GRE": OKABE_ITO["bluish_green"],
+}
+
+
+def use_course_style() -> None:
+    """Apply the course's matplotlib defaults (palette, sizes, light grid, no top/right spines)."""
+    mpl.rcParams.update(
+        {
+            "axes.prop_cycle": mpl.cycler(color=PALETTE),
+            "figure.figsize": (7, 4),
+            "figure.dpi": 100,
+            "savefig.dpi": 150,
+            "axes.titlesize": 13,
+            "axes.titleweight": "bold",
+            "axes.labelsize": 11,
+            "axes.spines.top": False,
+            "axes.spines.right": False,
+            "axes.grid": True,
+            "grid.alpha": 0.3,
+            "legend.frameon": False,
+        }
+    )
