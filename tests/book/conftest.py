@@ -1,0 +1,53 @@
+"""The built book, shared by the build and browser tests: built once per test session, from a
+clean state into a temporary folder, then built again to prove the execution cache works."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+REPO = Path(__file__).resolve().parents[2]
+BIN = Path(sys.executable).parent
+
+
+@dataclass
+class BuiltBook:
+    html: Path
+    first_log: str
+    first_returncode: int
+    second_log: str
+    second_returncode: int
+
+
+def _build(out: Path) -> subprocess.CompletedProcess:
+    command = [
+        BIN / "jupyter-book",
+        "build",
+        str(REPO),
+        "--path-output",
+        str(out),
+        "-W",
+        "-n",
+        "--keep-going",
+    ]
+    return subprocess.run(command, capture_output=True, text=True, timeout=1800)
+
+
+@pytest.fixture(scope="session")
+def built_book(tmp_path_factory) -> BuiltBook:
+    # The book publishes the student version of each exercise notebook: release them first.
+    subprocess.run([BIN / "bootcamp", "release"], cwd=REPO, check=True, timeout=600)
+    out = tmp_path_factory.mktemp("book")
+    first = _build(out)
+    second = _build(out)
+    return BuiltBook(
+        html=out / "_build" / "html",
+        first_log=first.stdout + first.stderr,
+        first_returncode=first.returncode,
+        second_log=second.stdout + second.stderr,
+        second_returncode=second.returncode,
+    )
