@@ -39,13 +39,24 @@ c.Execute.extra_arguments = ["--HistoryManager.hist_file=:memory:"]
 c.LimitOutput.max_lines = 200
 c.LimitOutput.max_traceback = 40
 
-# Put deleted or de-labelled test cells back before grading, so removing a test cannot earn it.
+# Put deleted or de-labelled test cells back before grading, so removing a test cannot earn it
+# (RestoreTests is nbgrader's OverwriteCells, robust to stripped metadata).
 c.OverwriteCells.add_missing_cells = True
+c.Autograde.sanitize_preprocessors = [
+    "nbgrader.preprocessors.ClearOutput",
+    "nbgrader.preprocessors.DeduplicateIds",
+    "nbgrader.preprocessors.OverwriteKernelspec",
+    "bootcamp.grading.preprocessors.RestoreTests",
+    "nbgrader.preprocessors.CheckCellMetadata",
+]
+# Python warnings printed to stderr must not zero a test cell (nbgrader fails any cell with stderr).
+c.IgnorePattern.enabled = True
+c.IgnorePattern.pattern = r"Warning: "
 
 # Feedback must not show hidden tests, nor tracebacks that quote them.
 c.GenerateFeedback.preprocessors = [
     "nbgrader.preprocessors.GetGrades",
-    "bootcamp.grading.feedback.HideHiddenTests",
+    "bootcamp.grading.preprocessors.HideHiddenTests",
     "nbconvert.preprocessors.CSSHTMLHeaderPreprocessor",
 ]
 
