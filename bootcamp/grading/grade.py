@@ -300,6 +300,10 @@ def grade(
     progress: bool = True,
 ) -> list[Outcome]:
     """Grade every submission of ``assignment``; returns one Outcome per student."""
+    import warnings
+
+    # nbgrader's update_or_create_submission trips SQLAlchemy's autoflush warning; harmless.
+    warnings.filterwarnings("ignore", message="Object of type .* not in session")
     course.prepare_environment()
     course_dir = Path(course_dir).resolve()
     ensure_assignment(assignment, course_dir)
