@@ -1,0 +1,109 @@
+"""Stage 2, households: addresses (streets, house numbers, units) and who lives there."""
+
+from __future__ import annotations
+
+import numpy as np
+import pyarrow as pa
+
+from bootcamp.synth import reference as ref
+from bootcamp.synth.columns import choice, group_rank, join, labels, where
+from bootcamp.synth.config import Config
+
+
+def _expected_registrants_per_household() -> float:
+    sizes = np.array(list(ref.HOUSEHOLD_SIZE_P))
+    p = np.array(list(ref.HOUSEHOLD_SIZE_P.values()))
+    adults = 1 + (sizes >= 2) * ref.P_SECOND_ADULT + (sizes >= 3) * ref.P_THIRD_ADULT
+    return float((p * adults).sum() / p.sum() * ref.P_REGISTERED)
+
+
+def make_households(
+    rng: np.random.Generator, config: Config, geo: dict, precincts: np.ndarray, first_id: int
+) -> dict:
+    """Households of the given precincts, with registrant counts adding up to each target."""
+    target = geo["target"][precincts]
+    per_hh = _expected_registrants_per_household()
+    draw = np.ceil(target / per_hh * 1.25 + 8).astype(np.int64)
+    prec = np.repeat(np.arange(len(precincts)), draw)
+    n = len(prec)
+    size = np.array(list(ref.HOUSEHOLD_SIZE_P))[choice(rng, n, list(ref.HOUSEHOLD_SIZE_P.values()))]
+    adults = (
+        1
+        + ((size >= 2) & (rng.random(n) < ref.P_SECOND_ADULT))
+        + ((size >= 3) & (rng.random(n) < ref.P_THIRD_ADULT))
+    )
+    registered = rng.binomial(adults, ref.P_REGISTERED)
+    # a household of one adult whose only adult is unregistered has no record: resample so that
+    # every household kept has at least one registrant (the address table lists those only)
+    keep = registered > 0
+    prec, size, adults, registered = prec[keep], size[keep], adults[keep], registered[keep]
+    # cut each precinct's list where its registrant target is reached
+    cum = np.cumsum(registered)
+    start = np.r_[0, np.flatnonzero(prec[1:] != prec[:-1]) + 1]
+    offset = np.repeat(np.r_[0, cum[start[1:] - 1]], np.diff(np.r_[start, len(prec)]))
+    before = cum - registered - offset
+    keep = before < target[prec]
+    prec, size, adults, registered = prec[keep], size[keep], adults[keep], registered[keep]
+    n = len(prec)
+
+    urban = geo["urbanicity"][precincts][prec]
+    apt_p = np.vectorize(ref.APARTMENT_SHARE.get)(urban).astype(float)
+    apartment = (rng.random(n) < apt_p) & (size <= 4)
+
+    # streets: each precinct has its own set (about 25 households a street)
+    n_streets = np.maximum(3, np.bincount(prec, minlength=len(precincts)) // 25)
+    street_start = np.r_[0, np.cumsum(n_streets)[:-1]]
+    n_all = int(n_streets.sum())
+    vocab, nm = ref.street_vocabulary(), ref.names()
+    use_last = rng.random(n_all) < 0.5
+    name_first = choice(rng, n_all, nm["first_male"].p)
+    name_last = choice(rng, n_all, nm["last"].p)
+    street_name = where(
+        use_last, labels(name_last, nm["last"].names), labels(name_first, nm["first_male"].names)
+    )
+    suffix = choice(rng, n_all, vocab["suffix_p"])
+    has_dir = rng.random(n_all) < 0.12
+    direction = rng.integers(0, len(ref.STREET_DIRECTIONS), n_all)
+    street_base = rng.integers(1, 90, n_all) * 100
+
+    street = street_start[prec] + (rng.random(n) * n_streets[prec]).astype(np.int64)
+    rank = group_rank(street * 2 + apartment)
+    house_num = np.where(
+        apartment, street_base[street] + 1 + 2 * (rank // 24), street_base[street] + 2 * rank
+    )
+    unit = np.where(apartment, rank % 24 + 1, 0)
+
+    dir_col = labels(direction[street], ref.STREET_DIRECTIONS, mask=~has_dir[street])
+    sname = street_name.take(pa.array(street))
+    abbr = labels(suffix[street], vocab["suffix_abbr"])
+    long = labels(suffix[street], vocab["suffix_long"])
+    hn = pa.array(house_num).cast(pa.string())
+    unit_txt = where(apartment, pa.array(unit).cast(pa.string()), pa.nulls(n, pa.string()))
+    lead = where(has_dir[street], join(hn, dir_col, sep=" "), hn)
+    line = join(lead, sname, abbr, sep=" ")
+    line_long = join(lead, sname, long, sep=" ")
+    apt = join(" APT ", where(apartment, unit_txt, pa.array([""] * n)))
+    res_line = where(apartment, join(line, apt), line)
+    res_line_long = where(apartment, join(line_long, apt), line_long)
+    gp = precincts[prec]
+    return {
+        "household_id": first_id + np.arange(n, dtype=np.int64),
+        "house_num": house_num.astype(np.int32),
+        "street_dir": dir_col,
+        "street_name": sname,
+        "street_type": abbr,
+        "unit_num": unit_txt,
+        "res_street_address": res_line,
+        "res_street_address_long": res_line_long,
+        "res_city_desc": pa.array(geo["res_city_desc"][gp], pa.string()),
+        "zip_code": pa.array(geo["zip_code"][gp], pa.string()),
+        "precinct_abbrv": pa.array(geo["precinct_abbrv"][gp], pa.string()),
+        "county_id": geo["county_id"][gp],
+        "dwelling_type": labels(apartment.astype(np.int32), ("single-family", "apartment")),
+        "household_size": size.astype(np.int8),
+        # internal
+        "precinct_idx": gp,
+        "apartment": apartment,
+        "adults": adults,
+        "registered": registered,
+    }
