@@ -100,7 +100,7 @@ def _kind(value: Any) -> str:
         return "set"
     if t is dict:
         return "dict"
-    return f"other:{t.__module__}.{t.__qualname__}"
+    return f"other={t.__module__}.{t.__qualname__}"
 
 
 def _scalar(value: Any) -> str:
@@ -203,8 +203,8 @@ def _fail(what: str, hint: str | None, question: str | None) -> CheckFailed:
 
 
 def _kind_message(got: str, want: str) -> str:
-    got_name = _KIND_NAMES.get(got, f"an object of type {got.removeprefix('other:')}")
-    want_name = _KIND_NAMES.get(want, f"an object of type {want.removeprefix('other:')}")
+    got_name = _KIND_NAMES.get(got, f"an object of type {got.removeprefix('other=')}")
+    want_name = _KIND_NAMES.get(want, f"an object of type {want.removeprefix('other=')}")
     return f"expected {want_name}, but got {got_name}."
 
 
