@@ -17,7 +17,7 @@ from pathlib import Path
 
 from bootcamp.errors import BootcampError
 
-__all__ = ["load", "connect", "tables", "truth_tables", "path", "UnknownTableError"]
+__all__ = ["load", "read", "connect", "tables", "truth_tables", "path", "UnknownTableError"]
 
 # Kept in sync with bootcamp.synth.schema by a test; listed here so importing this module is cheap.
 _PUBLIC = (
@@ -97,12 +97,17 @@ def load(
             f"unknown table {name!r}; valid names: {', '.join(_PUBLIC)} "
             f"(truth tables: {', '.join(_TRUTH)})"
         )
+    folder = path(preset, seed, size, messy, formats=("parquet",))
+    return read(folder, name, columns)
+
+
+def read(folder: str | Path, name: str, columns: list[str] | None = None):
+    """One table of a dataset folder (e.g. one written by ``bootcamp data --out DIR``)."""
     import pandas as pd
     import pyarrow as pa
     import pyarrow.parquet as pq
 
-    folder = path(preset, seed, size, messy, formats=("parquet",))
-    table = pq.read_table(folder / f"{name}.parquet", columns=columns)
+    table = pq.read_table(Path(folder) / f"{name}.parquet", columns=columns)
     mapping = {
         pa.int8(): pd.Int8Dtype(),
         pa.int16(): pd.Int16Dtype(),

@@ -158,7 +158,8 @@ def make_field(
         pick = np.zeros(len(persons), bool)
         key = np.where(opened_mask, rng.random(len(persons)), 2.0)
         order = np.lexsort((key, hh_idx[persons]))
-        first = np.r_[True, hh_idx[persons][order][1:] != hh_idx[persons][order][:-1]]
+        sorted_hh = hh_idx[persons][order]
+        first = np.r_[True, sorted_hh[1:] != sorted_hh[:-1]][: len(order)]
         pick[order[first]] = opened_mask[order[first]]
         u = rng.random(len(persons))
         result = np.where(

@@ -79,7 +79,7 @@ def pick_duplicates(rng: np.random.Generator, people: dict, reg: dict) -> dict:
     }
 
 
-def split_history(history: dict, dups: dict, n_people: int) -> None:
+def split_history(history: dict, dups: dict, n_people: int, dup_municipal: np.ndarray) -> None:
     """Votes cast after the duplicate registration belong to the duplicate record."""
     if not len(dups["src"]):
         return
@@ -91,6 +91,11 @@ def split_history(history: dict, dups: dict, n_people: int) -> None:
     effective = np.where(has, dups["registr_dt"][np.maximum(j, 0)], 0)
     move = has & (dates[history["election"]] >= effective)
     history["voter"] = np.where(move, n_people + j, history["voter"]).astype(np.int32)
+    # a move out of a municipality ends municipal voting
+    municipal = np.array([e.election_type == "municipal" for e in ref.ELECTIONS])
+    drop = move & municipal[history["election"]] & ~dup_municipal[np.maximum(j, 0)]
+    for key in ("voter", "election", "method", "ballot"):
+        history[key] = history[key][~drop]
 
 
 def method_labels(rng: np.random.Generator, history: dict, messy: bool) -> tuple[np.ndarray, ...]:

@@ -121,8 +121,8 @@ def make_people(rng: np.random.Generator, config: Config, geo: dict, hh: dict) -
     first_txt = labels(first, t["first_names"])
     last_txt = labels(last, t["last_names"])
     middle_txt = labels(middle, t["first_names"], mask=~has_middle)
-    lower_first = pc.utf8_lower(first_txt)
-    lower_last = pc.replace_substring(pc.utf8_lower(last_txt), " ", "")
+    lower_first = pc.replace_substring_regex(pc.utf8_lower(first_txt), "[^a-z0-9]", "")
+    lower_last = pc.replace_substring_regex(pc.utf8_lower(last_txt), "[^a-z0-9]", "")
     style = rng.integers(0, 3, n)
     num = digits(rng.integers(1, 100, n), 2)
     local = where(

@@ -127,7 +127,8 @@ def _tables(
     k = len(dups["src"])
     src = dups["src"]
     if k:
-        messiness.split_history(history, dups, n)
+        dup_municipal = geo["municipal"][hh["precinct_idx"][dups["hh_idx"]]]
+        messiness.split_history(history, dups, n, dup_municipal)
         removed = src[dups["old_removed"]]
         reg["status"][removed] = 2
         reg["reason"][removed] = list(ref.REASONS).index("RL")

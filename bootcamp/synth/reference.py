@@ -241,16 +241,16 @@ P_MAIL_DIFFERENT = 0.04  # mailing address differs from residence (a PO box)
 
 # ---------------------------------------------------------------- party
 #: P(unaffiliated) by age bracket (18-34 45% -> 75+ 24%), before the race adjustment.
-UNA_BY_AGE = ((18, 0.5), (35, 0.45), (50, 0.38), (65, 0.31), (75, 0.26))
-UNA_RACE_FACTOR = {"B": 0.55, "A": 1.25, "O": 1.2, "M": 1.15}
+UNA_BY_AGE = ((18, 0.53), (35, 0.48), (50, 0.41), (65, 0.33), (75, 0.28))
+UNA_RACE_FACTOR = {"B": 0.33, "A": 1.25, "O": 1.2, "M": 1.15}
 #: Partisan score = ideology + these; DEM if score < DEM_CUT (before the Black-voter term).
-PARTY_AGE_SLOPE = 0.012  # per year of age above 50: older leans REP
+PARTY_AGE_SLOPE = 0.002  # per year of age above 50: older leans REP
 PARTY_BLACK_SHIFT = -2.1
 PARTY_HISPANIC_SHIFT = -0.5
 PARTY_ASIAN_SHIFT = -0.6
-DEM_CUT = -0.411
-P_LIB = 0.006
-P_GRE = 0.004
+DEM_CUT = -0.491
+P_LIB = 0.008
+P_GRE = 0.005
 PARTIES = ("DEM", "REP", "UNA", "LIB", "GRE")
 PARTY_SHARE_TARGET = {"DEM": 0.31, "REP": 0.30, "UNA": 0.38, "LIB": 0.006, "GRE": 0.004}
 
@@ -301,32 +301,32 @@ def _e(y, m, d, typ, kind, a, target, methods):
 
 
 ELECTIONS: tuple[Election, ...] = (
-    _e(2016, 3, 15, "primary", "PRIMARY", -1.3, 0.30, (0.35, 0.58, 0.04, 0.02, 0.01)),
-    _e(2016, 11, 8, "presidential_general", "GENERAL", 0.46, 0.69, (0.62, 0.31, 0.04, 0.02, 0.01)),
-    _e(2017, 11, 7, "municipal", "MUNICIPAL", -2.89, 0.12, (0.15, 0.81, 0.02, 0.015, 0.005)),
-    _e(2018, 5, 8, "primary", "PRIMARY", -2.57, 0.16, (0.3, 0.63, 0.04, 0.02, 0.01)),
-    _e(2018, 11, 6, "midterm_general", "GENERAL", -0.63, 0.53, (0.55, 0.39, 0.04, 0.015, 0.005)),
-    _e(2019, 11, 5, "municipal", "MUNICIPAL", -2.74, 0.13, (0.15, 0.81, 0.02, 0.015, 0.005)),
-    _e(2020, 3, 3, "primary", "PRIMARY", -1.21, 0.28, (0.42, 0.52, 0.04, 0.015, 0.005)),
-    _e(2020, 11, 3, "presidential_general", "GENERAL", 1.13, 0.75, (0.63, 0.16, 0.18, 0.02, 0.01)),
+    _e(2016, 3, 15, "primary", "PRIMARY", -1.22, 0.30, (0.35, 0.58, 0.04, 0.02, 0.01)),
+    _e(2016, 11, 8, "presidential_general", "GENERAL", 0.57, 0.69, (0.62, 0.31, 0.04, 0.02, 0.01)),
+    _e(2017, 11, 7, "municipal", "MUNICIPAL", -2.86, 0.12, (0.15, 0.81, 0.02, 0.015, 0.005)),
+    _e(2018, 5, 8, "primary", "PRIMARY", -2.54, 0.16, (0.3, 0.63, 0.04, 0.02, 0.01)),
+    _e(2018, 11, 6, "midterm_general", "GENERAL", -0.55, 0.53, (0.55, 0.39, 0.04, 0.015, 0.005)),
+    _e(2019, 11, 5, "municipal", "MUNICIPAL", -2.71, 0.13, (0.15, 0.81, 0.02, 0.015, 0.005)),
+    _e(2020, 3, 3, "primary", "PRIMARY", -1.15, 0.28, (0.42, 0.52, 0.04, 0.015, 0.005)),
+    _e(2020, 11, 3, "presidential_general", "GENERAL", 1.25, 0.75, (0.63, 0.16, 0.18, 0.02, 0.01)),
     _e(2021, 11, 2, "municipal", "MUNICIPAL", -3.04, 0.11, (0.16, 0.8, 0.02, 0.015, 0.005)),
-    _e(2022, 5, 17, "primary", "PRIMARY", -2.15, 0.20, (0.33, 0.6, 0.04, 0.02, 0.01)),
-    _e(2022, 11, 8, "midterm_general", "GENERAL", -0.87, 0.51, (0.57, 0.36, 0.05, 0.015, 0.005)),
-    _e(2023, 11, 7, "municipal", "MUNICIPAL", -2.76, 0.13, (0.17, 0.79, 0.02, 0.015, 0.005)),
-    _e(2024, 3, 5, "primary", "PRIMARY", -1.65, 0.24, (0.4, 0.54, 0.04, 0.015, 0.005)),
+    _e(2022, 5, 17, "primary", "PRIMARY", -2.12, 0.20, (0.33, 0.6, 0.04, 0.02, 0.01)),
+    _e(2022, 11, 8, "midterm_general", "GENERAL", -0.81, 0.51, (0.57, 0.36, 0.05, 0.015, 0.005)),
+    _e(2023, 11, 7, "municipal", "MUNICIPAL", -2.75, 0.13, (0.17, 0.79, 0.02, 0.015, 0.005)),
+    _e(2024, 3, 5, "primary", "PRIMARY", -1.62, 0.24, (0.4, 0.54, 0.04, 0.015, 0.005)),
     _e(
-        2024, 11, 5, "presidential_general", "GENERAL", 0.89, 0.72, (0.70, 0.21, 0.035, 0.045, 0.01)
+        2024, 11, 5, "presidential_general", "GENERAL", 0.99, 0.72, (0.70, 0.21, 0.035, 0.045, 0.01)
     ),
     _e(2025, 11, 4, "municipal", "MUNICIPAL", -2.95, 0.12, (0.17, 0.79, 0.02, 0.015, 0.005)),
-    _e(2026, 3, 3, "primary", "PRIMARY", -2.3, 0.18, (0.36, 0.58, 0.04, 0.015, 0.005)),
-    _e(2026, 11, 3, "midterm_general", "GENERAL", -0.9, 0.50, (0.58, 0.35, 0.05, 0.015, 0.005)),
+    _e(2026, 3, 3, "primary", "PRIMARY", -2.29, 0.18, (0.36, 0.58, 0.04, 0.015, 0.005)),
+    _e(2026, 11, 3, "midterm_general", "GENERAL", -0.85, 0.50, (0.58, 0.35, 0.05, 0.015, 0.005)),
 )
 #: The low-salience election of the randomized GOTV experiment.
 EXPERIMENT_ELECTION = dt.date(2025, 11, 4)
 
 #: Turnout model (logit scale). Age effect: piecewise linear between these knots.
 AGE_KNOTS = (18, 25, 32, 40, 55, 66, 80, 95)
-AGE_EFFECT = (-1.25, -1.2, -0.95, -0.6, 0.2, 0.55, 0.6, -0.3)
+AGE_EFFECT = (-1.45, -1.4, -1.15, -0.75, 0.2, 0.65, 0.75, -0.2)
 CIVIC_COEF = 1.1
 HABIT_COEF = 1.3
 PARTY_TURNOUT = {"DEM": 0.3, "REP": 0.5, "UNA": 0.0, "LIB": -0.4, "GRE": -0.3}

@@ -124,7 +124,10 @@ def make_volunteers(
     first = where(rng.random(m) < 0.3, _nickname(first), first)
     name = _as_typed(rng, join(first, last, sep=" "))
     email = people["email"].take(take)
-    typed_email = join(pc.utf8_lower(first), pc.utf8_lower(last), sep=".")
+    typed_email = join(
+        *(pc.replace_substring_regex(pc.utf8_lower(x), "[^a-z0-9]", "") for x in (first, last)),
+        sep=".",
+    )
     typed_email = join(
         typed_email, labels(choice(rng, m, [0.6, 0.2, 0.2]), ref.EMAIL_DOMAINS), sep="@"
     )
