@@ -100,3 +100,25 @@ def test_readme_starts_with_the_two_commands_ci_runs():
     lines = [line.split("#")[0].strip() for block in commands for line in block.splitlines()]
     assert [line for line in lines if line] == ["make", "make test"]
     assert "make test" in (REPO / ".ci/run").read_text()
+
+
+def test_lesson_code_is_lint_clean(tmp_path):
+    """Lessons are Markdown notebooks, which ruff cannot read: lint them as .ipynb copies."""
+    import jupytext
+    from book_support import lesson_paths
+
+    copies = []
+    for path in lesson_paths():
+        if path.suffix == ".md":
+            copy = tmp_path / path.relative_to(REPO).with_suffix(".ipynb")
+            copy.parent.mkdir(parents=True, exist_ok=True)
+            jupytext.write(jupytext.read(path), copy)
+            copies.append(copy)
+    if not copies:
+        return
+    result = subprocess.run(
+        [RUFF, "check", "--config", REPO / "pyproject.toml", "--no-cache", *copies],
+        capture_output=True,
+        text=True,
+    )
+    assert result.returncode == 0, result.stdout.replace(str(tmp_path) + "/", "")
