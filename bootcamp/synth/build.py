@@ -18,7 +18,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 from bootcamp.errors import BootcampError
-from bootcamp.synth.config import GENERATOR_VERSION, Config
+from bootcamp.synth.config import Config, generator_version
 
 MANIFEST = "manifest.json"
 
@@ -113,7 +113,7 @@ def build(
                 "config": config.as_dict(),
                 "formats": list(formats),
                 "rows": rows,
-                "generator_version": GENERATOR_VERSION,
+                "generator_version": generator_version(),
             }
             (tmp / MANIFEST).write_text(json.dumps(manifest, indent=2, sort_keys=True) + "\n")
             if folder.exists():

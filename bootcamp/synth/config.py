@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import hashlib
 from dataclasses import asdict, dataclass
+from functools import cache
+from pathlib import Path
 
 from bootcamp.errors import BootcampError
 
@@ -14,7 +17,8 @@ FORMATS = ("parquet", "sqlite", "txt")
 #: Formats written when none are asked for. The state preset writes Parquet only (SQLite and
 #: text of 40 million vote-history rows take long; ask for them explicitly).
 DEFAULT_FORMATS = {"tiny": FORMATS, "county": FORMATS, "state": ("parquet",)}
-#: Bump when the generator's output changes, so cached datasets are rebuilt.
+#: Bump on deliberate changes of the output; cached datasets also rebuild when the generator's
+#: source changes (see :func:`generator_version`).
 GENERATOR_VERSION = "1"
 #: Largest number of registrants generated at once (the state preset works county by county).
 CHUNK_REGISTRANTS = 400_000
@@ -54,7 +58,16 @@ class Config:
         return name
 
     def as_dict(self) -> dict:
-        return asdict(self) | {"n_registrants": self.n_registrants, "version": GENERATOR_VERSION}
+        return asdict(self) | {"n_registrants": self.n_registrants, "version": generator_version()}
+
+
+@cache
+def generator_version() -> str:
+    """``GENERATOR_VERSION`` plus a fingerprint of the generator's source files."""
+    digest = hashlib.sha256()
+    for path in sorted(Path(__file__).parent.glob("*.py")):
+        digest.update(path.name.encode() + path.read_bytes())
+    return f"{GENERATOR_VERSION}+{digest.hexdigest()[:12]}"
 
 
 def parse_formats(text: str | None, preset: str = DEFAULT_PRESET) -> tuple[str, ...]:
