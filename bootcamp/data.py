@@ -58,25 +58,17 @@ def path(
 ) -> Path:
     """Folder of a dataset, generating it first if it is not there yet (safe in parallel)."""
     from bootcamp.paths import datasets_dir
-    from bootcamp.synth.build import build, is_current, locked
+    from bootcamp.synth.build import build, is_current
     from bootcamp.synth.config import DEFAULT_FORMATS, DEFAULT_SEED, Config
 
     config = Config(
         preset=preset, seed=DEFAULT_SEED if seed is None else seed, size=size, messy=messy
     )
     folder = datasets_dir() / config.dirname
-    if is_current(folder, config, formats):
-        return folder
-    folder.parent.mkdir(parents=True, exist_ok=True)
-    with locked(folder):  # another process may be generating it right now: wait, then re-check
-        current = is_current(folder, config, formats)
-    if not current:
+    if not is_current(folder, config, formats):
+        # the build takes a lock and re-checks, so parallel notebooks generate it only once
         wanted = tuple(dict.fromkeys(DEFAULT_FORMATS[config.preset] + tuple(formats)))
-        try:
-            build(config, folder, wanted, force=True)
-        except BootcampError:
-            if not is_current(folder, config, formats):
-                raise
+        build(config, folder, wanted, force=True, reuse=True)
     return folder
 
 

@@ -64,7 +64,8 @@ def check_target(folder: Path, force: bool) -> None:
     if folder.exists():
         if not folder.is_dir():
             raise BootcampError(f"{folder} exists and is not a folder")
-        if any(folder.iterdir()) and not force:
+        # an earlier dataset (it has a manifest) is ours to replace; anything else needs --force
+        if any(folder.iterdir()) and not force and read_manifest(folder) is None:
             raise BootcampError(f"{folder} is not empty; use --force to replace it")
         if not os.access(folder, os.W_OK) or not os.access(parent, os.W_OK):
             raise BootcampError(f"cannot replace {folder}: not writable")
@@ -77,15 +78,23 @@ def build(
     *,
     force: bool = False,
     progress: bool = False,
+    reuse: bool = False,
 ) -> dict:
-    """Generate ``config`` into ``folder``; returns the manifest. Raises BootcampError early."""
+    """Generate ``config`` into ``folder``; returns the manifest. Raises BootcampError early.
+
+    ``reuse=True`` returns at once if, once the lock is held, the folder is already current
+    (another process has just built it).
+    """
     from bootcamp.synth.pipeline import generate
+    from bootcamp.synth.schema import codebook_markdown
     from bootcamp.synth.writers import ParquetSink, SqliteSink, TxtSink
 
     folder = Path(folder).expanduser().absolute()
     check_target(folder, force)
     folder.parent.mkdir(parents=True, exist_ok=True)
     with locked(folder):
+        if reuse and is_current(folder, config, formats):
+            return read_manifest(folder)
         for stale in folder.parent.glob(f".{folder.name}.tmp-*"):
             shutil.rmtree(stale, ignore_errors=True)
         tmp = folder.parent / f".{folder.name}.tmp-{os.getpid()}-{time.monotonic_ns()}"
@@ -115,6 +124,7 @@ def build(
                 "rows": rows,
                 "generator_version": generator_version(),
             }
+            (tmp / "codebook.md").write_text(codebook_markdown())
             (tmp / MANIFEST).write_text(json.dumps(manifest, indent=2, sort_keys=True) + "\n")
             if folder.exists():
                 trash = folder.parent / f".{folder.name}.tmp-old-{os.getpid()}"

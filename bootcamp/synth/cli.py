@@ -46,7 +46,9 @@ def register(subparsers) -> None:
         help="switch off the deliberate messiness (duplicates, label drift, ...)",
     )
     parser.add_argument(
-        "--force", action="store_true", help="replace the output folder if it is not empty"
+        "--force",
+        action="store_true",
+        help="replace a non-empty output folder (an earlier dataset is replaced without it)",
     )
     parser.add_argument("--quiet", action="store_true", help="no progress bar")
     parser.set_defaults(func=run)

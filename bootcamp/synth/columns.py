@@ -44,6 +44,11 @@ def labels(codes: np.ndarray, values, mask: np.ndarray | None = None) -> pa.Arra
     return pa.DictionaryArray.from_arrays(indices, values).cast(pa.string())
 
 
+def constant(value: str, n: int) -> pa.Array:
+    """A string column of one repeated value."""
+    return pa.repeat(pa.scalar(value, pa.string()), n)
+
+
 def text(values) -> pa.Array:
     return values if isinstance(values, pa.Array) else pa.array(values, pa.string())
 

@@ -46,8 +46,7 @@ def make_households(
     prec, size, adults, registered = prec[keep], size[keep], adults[keep], registered[keep]
     n = len(prec)
 
-    urban = geo["urbanicity"][precincts][prec]
-    apt_p = np.vectorize(ref.APARTMENT_SHARE.get)(urban).astype(float)
+    apt_p = np.array([ref.APARTMENT_SHARE[u] for u in geo["urbanicity"][precincts]])[prec]
     apartment = (rng.random(n) < apt_p) & (size <= 4)
 
     # streets: each precinct has its own set (about 25 households a street)
@@ -82,7 +81,7 @@ def make_households(
     lead = where(has_dir[street], join(hn, dir_col, sep=" "), hn)
     line = join(lead, sname, abbr, sep=" ")
     line_long = join(lead, sname, long, sep=" ")
-    apt = join(" APT ", where(apartment, unit_txt, pa.array([""] * n)))
+    apt = join(" APT ", unit_txt.fill_null(""))
     res_line = where(apartment, join(line, apt), line)
     res_line_long = where(apartment, join(line_long, apt), line_long)
     gp = precincts[prec]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 from functools import cache
 
 import numpy as np
@@ -10,7 +11,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from bootcamp.synth import reference as ref
-from bootcamp.synth.columns import choice, day, digits, join, labels, where
+from bootcamp.synth.columns import choice, day, join, labels, where
 from bootcamp.synth.config import Config
 
 
@@ -28,7 +29,13 @@ def _name_tables() -> dict:
         "last_names": np.concatenate([x.names for x in last]),
         "last_offset_hl": len(nm["last"].names),
         "last_p": [x.p for x in last],
+        "first_email": [_email_part(x) for x in np.concatenate([x.names for x in first])],
+        "last_email": [_email_part(x) for x in np.concatenate([x.names for x in last])],
     }
+
+
+def _email_part(name: str) -> str:
+    return re.sub("[^a-z0-9]", "", name.lower())
 
 
 def _draw_first(rng, male: np.ndarray, hispanic: np.ndarray) -> np.ndarray:
@@ -115,16 +122,17 @@ def make_people(rng: np.random.Generator, config: Config, geo: dict, hh: dict) -
     area, line = np.where(shared, area[head], area), np.where(shared, line[head], line)
     has_phone = rng.random(n) < ref.P_PHONE
     has_phone = np.where(shared, has_phone[head], has_phone)
-    phone = join(labels(area, area_codes), "-555-01", digits(line, 2))
+    numbers = [f"{a}-555-01{x:02d}" for a in area_codes for x in range(100)]
+    phone = labels(area * 100 + line, numbers)
     phone = where(has_phone, phone, pa.nulls(n, pa.string()))
 
     first_txt = labels(first, t["first_names"])
     last_txt = labels(last, t["last_names"])
     middle_txt = labels(middle, t["first_names"], mask=~has_middle)
-    lower_first = pc.replace_substring_regex(pc.utf8_lower(first_txt), "[^a-z0-9]", "")
-    lower_last = pc.replace_substring_regex(pc.utf8_lower(last_txt), "[^a-z0-9]", "")
+    lower_first = labels(first, t["first_email"])
+    lower_last = labels(last, t["last_email"])
     style = rng.integers(0, 3, n)
-    num = digits(rng.integers(1, 100, n), 2)
+    num = labels(rng.integers(1, 100, n), [f"{x:02d}" for x in range(100)])
     local = where(
         style == 0,
         join(lower_first, lower_last, sep="."),

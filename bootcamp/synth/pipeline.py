@@ -16,6 +16,7 @@ import pyarrow as pa
 from bootcamp.synth import messiness
 from bootcamp.synth import reference as ref
 from bootcamp.synth.columns import (
+    constant,
     day,
     digits,
     join,
@@ -234,11 +235,11 @@ def _tables(
             "name_suffix_lbl": person_col("name_suffix_lbl"),
             "res_street_address": res,
             "res_city_desc": hh["res_city_desc"].take(hh_take),
-            "state_cd": pa.array([ref.STATE_CD] * (n + k), pa.string()),
+            "state_cd": constant(ref.STATE_CD, n + k),
             "zip_code": hh["zip_code"].take(hh_take),
             "mail_addr1": mail,
             "mail_city": hh["res_city_desc"].take(hh_take),
-            "mail_state": pa.array([ref.STATE_CD] * (n + k), pa.string()),
+            "mail_state": constant(ref.STATE_CD, n + k),
             "mail_zipcode": hh["zip_code"].take(hh_take),
             "full_phone_number": phone,
             "email": person_col("email"),

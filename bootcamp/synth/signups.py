@@ -9,7 +9,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from bootcamp.synth import reference as ref
-from bootcamp.synth.columns import choice, day, digits, join, labels, where
+from bootcamp.synth.columns import choice, constant, day, digits, join, labels, where
 
 
 def _nickname(first: pa.Array) -> pa.Array:
@@ -77,10 +77,10 @@ def make_donations(
     return {
         "sub_id": first_id + 1 + np.arange(m, dtype=np.int64),
         "cmte_id": labels(cmte[order], ref.COMMITTEES),
-        "entity_tp": pa.array(["IND"] * m, pa.string()),
+        "entity_tp": constant("IND", m),
         "name": name.take(take),
         "city": city.take(take),
-        "state": pa.array([ref.STATE_CD] * m, pa.string()),
+        "state": constant(ref.STATE_CD, m),
         "zip_code": zip_code.take(take),
         "employer": employer.take(take),
         "occupation": occupation.take(take),
