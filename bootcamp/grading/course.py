@@ -40,6 +40,43 @@ def load_config(course_dir: Path) -> Config:
     return config
 
 
+_ENGINES: dict = {}
+
+
+def share_gradebook_engine() -> None:
+    """Let every nbgrader ``Gradebook`` in this process share one SQLAlchemy engine per URL.
+
+    nbgrader opens a fresh engine for each ``Gradebook(...)`` (several per submission), which
+    throws away SQLAlchemy's compiled-statement cache every time; sharing it roughly halves the
+    time spent writing grades. Only the grading process (the single gradebook writer) calls this.
+    SQLite runs in WAL mode so the formgrader can read while grades are written.
+    """
+    import nbgrader.api
+    from sqlalchemy import create_engine, event
+
+    if getattr(nbgrader.api.create_engine, "_bootcamp_shared", False):
+        return
+
+    def shared(url, **kwargs):
+        key = str(url)
+        if key not in _ENGINES:
+            engine = create_engine(url, **kwargs)
+            if key.startswith("sqlite"):
+
+                @event.listens_for(engine, "connect")
+                def _pragmas(connection, _record):
+                    cursor = connection.cursor()
+                    cursor.execute("PRAGMA journal_mode=WAL")
+                    cursor.execute("PRAGMA synchronous=NORMAL")
+                    cursor.close()
+
+            _ENGINES[key] = engine
+        return _ENGINES[key]
+
+    shared._bootcamp_shared = True
+    nbgrader.api.create_engine = shared
+
+
 def coursedir(config: Config, **overrides):
     from nbgrader.coursedir import CourseDirectory
 

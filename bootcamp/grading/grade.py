@@ -246,16 +246,15 @@ class _Worker:
                     os.killpg(pid, signal.SIGKILL)
         with contextlib.suppress(Exception):
             self.proc.wait(timeout=5)
+        with contextlib.suppress(Exception):
+            self.proc.stdout.close()
         self.log.close()
 
     def close(self) -> None:
+        """Every result is already in: stop the worker now rather than wait for its shutdown."""
         with contextlib.suppress(Exception):
             self.proc.stdin.close()
-            self.proc.wait(timeout=10)
-        if self.proc.poll() is None:
-            self.kill()
-        else:
-            self.log.close()
+        self.kill()
 
 
 # --------------------------------------------------------------------------- the batch
@@ -305,6 +304,7 @@ def grade(
     # nbgrader's update_or_create_submission trips SQLAlchemy's autoflush warning; harmless.
     warnings.filterwarnings("ignore", message="Object of type .* not in session")
     course.prepare_environment()
+    course.share_gradebook_engine()
     course_dir = Path(course_dir).resolve()
     ensure_assignment(assignment, course_dir)
     config = course.load_config(course_dir)
