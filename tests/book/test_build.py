@@ -12,7 +12,8 @@ pytestmark = pytest.mark.slow
 
 
 def warnings_in(log: str) -> list[str]:
-    return [line for line in log.splitlines() if re.search(r"\b(WARNING|ERROR|CRITICAL)\b", line)]
+    """Sphinx's warnings and errors ("path: WARNING: ..."), not kernels' stderr ("WARNING | ...")."""
+    return [line for line in log.splitlines() if re.search(r"\b(WARNING|ERROR|CRITICAL):", line)]
 
 
 def test_book_builds_with_zero_warnings(built_book):
