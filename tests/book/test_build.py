@@ -76,3 +76,11 @@ def test_lessons_show_executed_output(built_book):
         page = path.relative_to(REPO).with_suffix(".html")
         html = (built_book.html / page).read_text(encoding="utf-8")
         assert "cell_output" in html, f"{page} shows no executed output"
+
+
+def test_no_page_is_a_placeholder(built_book):
+    for page in toc_pages():
+        html = (built_book.html / f"{page}.html").read_text(encoding="utf-8")
+        article = html.split('<article class="bd-article">', 1)[-1].split("</article>", 1)[0]
+        words = len(re.findall(r"\w+", re.sub(r"<[^>]+>", " ", article)))
+        assert words > 150, f"{page}: only {words} words on the page"

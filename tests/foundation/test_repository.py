@@ -89,7 +89,10 @@ def test_toc_pages_exist_and_are_not_placeholders():
         candidates = [REPO / f"{name}{suffix}" for suffix in (".md", ".ipynb")]
         page = next((path for path in candidates if path.exists()), None)
         assert page, f"_toc.yml lists {name}, but no such page"
-        words = len(re.findall(r"\w+", page.read_text(encoding="utf-8")))
+        text = page.read_text(encoding="utf-8")
+        if "```{code-cell}" in text:
+            continue  # its text is computed: tests/book checks the rendered page instead
+        words = len(re.findall(r"\w+", text))
         assert words > 150, f"{page.relative_to(REPO)} has {words} words: a placeholder?"
 
 
