@@ -12,7 +12,7 @@ pytestmark = pytest.mark.slow
 
 
 def warnings_in(log: str) -> list[str]:
-    """Sphinx's warnings and errors ("path: WARNING: ..."), not kernels' stderr ("WARNING | ...")."""
+    """Sphinx warnings ("path: WARNING: ..."), not kernel stderr ("WARNING | ...")."""
     return [line for line in log.splitlines() if re.search(r"\b(WARNING|ERROR|CRITICAL):", line)]
 
 
