@@ -33,6 +33,7 @@ from bootcamp.synth.history import apply_inactivity, make_history
 from bootcamp.synth.households import make_households
 from bootcamp.synth.people import make_people
 from bootcamp.synth.registration import make_registration
+from bootcamp.synth.schema import TABLE_BY_NAME
 from bootcamp.synth.signups import make_donations, make_volunteers
 
 ELECTION_LBL = [e.date.strftime("%m/%d/%Y") for e in ref.ELECTIONS]
@@ -44,18 +45,7 @@ def global_tables(geo: dict) -> dict[str, pa.Table]:
         "precincts",
         {
             k: pa.array(list(geo[k]), pa.string()) if geo[k].dtype == object else geo[k]
-            for k in (
-                "precinct_abbrv",
-                "precinct_desc",
-                "county_id",
-                "county_desc",
-                "urbanicity",
-                "municipality_desc",
-                "ward_abbrv",
-                "cong_dist_abbrv",
-                "lk_senate_abbrv",
-                "lk_house_abbrv",
-            )
+            for k in TABLE_BY_NAME["precincts"].column_names
         },
     )
     elections = to_table(

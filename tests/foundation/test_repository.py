@@ -9,7 +9,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-import yaml
+from book_support import toc_pages
 
 REPO = Path(__file__).resolve().parents[2]
 RUFF = Path(sys.executable).parent / "ruff"
@@ -64,24 +64,9 @@ def test_ruff_format_is_clean():
     assert result.returncode == 0, result.stdout + result.stderr
 
 
-def toc_files() -> list[str]:
-    toc = yaml.safe_load((REPO / "_toc.yml").read_text())
-    found = [toc["root"]]
-
-    def walk(entries):
-        for entry in entries or []:
-            if "file" in entry:
-                found.append(entry["file"])
-            walk(entry.get("sections"))
-
-    for part in toc["parts"]:
-        walk(part["chapters"])
-    return found
-
-
 def test_toc_pages_exist_and_are_not_placeholders():
     generated = {"exercises-student"}  # made by `bootcamp release`
-    for name in toc_files():
+    for name in toc_pages():
         if Path(name).name in generated:
             source = REPO / Path(name).parent / "exercises.ipynb"
             assert source.exists(), f"{name} is released from {source}, which is missing"
