@@ -9,6 +9,7 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
+from bootcamp.grading import KERNEL_MEMORY_MB
 from bootcamp.paths import AUTOGRADER_DIR, CHAPTERS_DIR
 
 
@@ -135,8 +136,8 @@ def register(subparsers) -> None:
     p.add_argument(
         "--memory-mb",
         type=int,
-        default=2048,
-        help="memory limit per notebook's kernel (default 2048)",
+        default=KERNEL_MEMORY_MB,
+        help=f"memory limit per notebook's kernel (default {KERNEL_MEMORY_MB})",
     )
     p.add_argument("--quiet", "-q", action="store_true", help="no progress bar")
     _course_option(p)

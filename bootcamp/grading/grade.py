@@ -35,7 +35,7 @@ from pathlib import Path
 import nbformat
 
 from bootcamp.errors import BootcampError
-from bootcamp.grading import course, release
+from bootcamp.grading import KERNEL_MEMORY_MB, course, release
 from bootcamp.paths import AUTOGRADER_DIR, CHAPTERS_DIR
 
 FLAG_FIELDS = ["student", "notebook", "kind", "reason"]
@@ -295,7 +295,7 @@ def grade(
     students: list[str] | None = None,
     cell_timeout: int | None = None,
     notebook_timeout: int = 600,
-    memory_mb: int = 2048,
+    memory_mb: int = KERNEL_MEMORY_MB,
     progress: bool = True,
 ) -> list[Outcome]:
     """Grade every submission of ``assignment``; returns one Outcome per student."""

@@ -23,6 +23,8 @@ from nbgrader.preprocessors import ClearHiddenTests, Execute, OverwriteCells
 from nbgrader.preprocessors.base import NbGraderPreprocessor
 from traitlets import Integer
 
+from bootcamp.grading import KERNEL_MEMORY_MB
+
 
 class RestoreTests(OverwriteCells):
     """``OverwriteCells`` whose re-adding of deleted test cells never fails.
@@ -70,7 +72,7 @@ class GuardedExecute(Execute):
         200_000, help="Output characters kept per cell; the rest is dropped while running."
     ).tag(config=True)
     memory_limit_mb = Integer(
-        2048, help="Address-space limit of the kernel process, in MiB (0: no limit)."
+        KERNEL_MEMORY_MB, help="Address-space limit of the kernel process, in MiB (0: no limit)."
     ).tag(config=True)
 
     problems: list[str]
