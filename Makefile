@@ -54,7 +54,7 @@ serve: ## Serve the built book on http://localhost:$(PORT)
 	@echo "==> Serving _build/html on http://localhost:$(PORT) (Ctrl-C to stop)"
 	@$(BIN)/python -m http.server --directory _build/html $(PORT)
 
-test: env ## Run the whole test suite (builds the book itself, drives a headless browser)
+test: data ## Run the whole test suite (builds the book itself, drives a headless browser)
 	@bash scripts/ensure-chromium.sh
 	@echo "==> Running the tests"
 	@$(BIN)/python -m pytest $(PYTEST_ARGS)
@@ -70,6 +70,5 @@ lock: ## Re-resolve the pins from pyproject.toml into requirements-lock.txt (nee
 	   /tmp/bootcamp-lock-venv/bin/pip freeze --exclude-editable | sort -f; } > requirements-lock.txt
 	@echo "==> requirements-lock.txt updated; update environment.yml to match (tests check it)"
 
-clean: ## Remove build output, generated data and released notebooks (keeps .venv)
+clean: ## Remove build output, generated data and nbgrader's release folders (keeps .venv)
 	rm -rf _build datasets/county datasets/tiny* autograder/release autograder/source
-	rm -f chapters/*/exercises-student.ipynb

@@ -14,6 +14,9 @@ from __future__ import annotations
 import contextlib
 import os
 import re
+import shutil
+import subprocess
+import sys
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
@@ -23,6 +26,7 @@ import yaml
 
 from bootcamp import checks
 from bootcamp.errors import BootcampError
+from bootcamp.paths import REPO_ROOT
 
 KERNELSPEC = {"display_name": "Python 3 (ipykernel)", "language": "python", "name": "python3"}
 _ID_RE = re.compile(r"^[A-Za-z][A-Za-z0-9_]*$")
@@ -159,10 +163,26 @@ def _test_source(q: Mapping, label: str, fp: str | None, mistakes: dict[str, str
     if q.get("visible"):
         lines.append(q["visible"].rstrip("\n"))
     if q.get("hidden"):
-        lines += ["### BEGIN HIDDEN TESTS", q["hidden"].rstrip("\n"), "### END HIDDEN TESTS"]
+        hidden = q["hidden"].strip("\n")
+        if lines[1:] and re.match(r"(def|class|async def|@)\b", hidden):
+            lines.append("\n")  # two blank lines before a definition, as ruff format wants
+        lines += ["### BEGIN HIDDEN TESTS", hidden, "### END HIDDEN TESTS"]
     if fp is None and not q.get("visible") and not q.get("hidden"):
         raise BootcampError(f"question {q['id']}: give 'answer', 'visible' or 'hidden' tests")
     return "\n".join(lines)
+
+
+def install_source() -> str:
+    """The first code cell of every exercise notebook: installs the course package where it is
+    missing (Google Colab, a fresh hub) and does nothing where the course is set up."""
+    config = yaml.safe_load((REPO_ROOT / "_config.yml").read_text(encoding="utf-8"))
+    url = config["repository"]["url"].rstrip("/")
+    return (
+        "# Where the course is not installed (Google Colab, for example) this installs it first.\n"
+        "import importlib.util\n\n"
+        'if importlib.util.find_spec("bootcamp") is None:\n'
+        f'    %pip install --quiet "bootcamp @ git+{url}"'
+    )
 
 
 def build_notebook(
@@ -179,6 +199,8 @@ def build_notebook(
         text = (f"# {spec['title']}\n\n" if spec.get("title") else "") + spec.get("intro", "")
         cells.append(_markdown(text, "intro"))
     if spec.get("setup"):
+        install_meta = _meta("install", grade=False, solution=False, locked=True)
+        cells.append(_code(install_source(), "install", install_meta))
         setup_meta = _meta("setup", grade=False, solution=False, locked=True)
         cells.append(_code(spec["setup"], "setup", setup_meta))
 
@@ -191,7 +213,7 @@ def build_notebook(
             raise BootcampError("setup must import the checks: from bootcamp import checks")
     for index, q in enumerate(spec["questions"]):
         qid = q.get("id", "")
-        if not _ID_RE.match(qid) or qid in seen or qid == "setup":
+        if not _ID_RE.match(qid) or qid in seen or qid in ("setup", "install"):
             raise BootcampError(f"question {index + 1}: id {qid!r} must be a unique identifier")
         seen.add(qid)
         label = q.get("label", f"Q{index + 1}")
@@ -257,4 +279,17 @@ def build_file(spec_path: Path, out: Path | None = None, *, verify: bool = True)
     nb = build_notebook(spec, workdir=spec_path.parent, wrong_answers=wrong, verify=verify)
     out = Path(out) if out else spec_path.with_suffix(".ipynb")
     out.write_text(nbformat.writes(nb) + "\n", encoding="utf-8")
+    _format_code(out)
     return out
+
+
+def _format_code(notebook: Path) -> None:
+    """Lay the generated code out as ``ruff format`` does, so the notebook passes the lint tests
+    however the description's snippets were typed (ruff is part of the pinned toolchain)."""
+    ruff = Path(sys.executable).with_name("ruff")
+    command = str(ruff) if ruff.exists() else shutil.which("ruff")
+    if command:
+        subprocess.run(
+            [command, "format", "--quiet", "--config", str(REPO_ROOT / "pyproject.toml"), notebook],
+            check=True,
+        )

@@ -2,7 +2,7 @@
 
 The nbgrader assignment id is the chapter folder name. The student copy goes to
 ``autograder/release/NN-slug/exercises.ipynb`` (nbgrader's own release, for handing out) and to
-``chapters/NN-slug/exercises-student.ipynb`` (git-ignored; this is the file the book publishes).
+``chapters/NN-slug/exercises-student.ipynb`` (committed; the book publishes it, Colab opens it).
 """
 
 from __future__ import annotations

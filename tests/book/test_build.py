@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import re
+import subprocess
 
 import pytest
 from book_support import REPO, toc_pages
@@ -57,6 +58,19 @@ def test_published_exercises_are_student_versions(built_book):
             assert "NotImplementedError" in text
         cells = json.loads(downloadable)["cells"]
         assert not any(cell.get("outputs") for cell in cells), f"{page} published with outputs"
+
+
+def test_committed_student_notebooks_are_current(built_book):
+    """The student copies are committed (Colab and JupyterHub open them from the repository);
+    the fixture has just re-released them, so any difference means they were stale."""
+    changed = subprocess.run(
+        ["git", "status", "--porcelain", "--", "chapters/*/exercises-student.ipynb"],
+        cwd=REPO,
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout.strip()
+    assert not changed, f"stale student notebooks, run `make release` and commit:\n{changed}"
 
 
 def test_every_figure_has_alt_text(built_book):
