@@ -205,6 +205,11 @@ def _save_grades(config, db_url: str, assignment: str, student: str, path: Path)
 # --------------------------------------------------------------------------- workers
 
 
+#: Grading runs one notebook per core, so each kernel's numeric libraries get one thread: with
+#: their default of a thread per core, parallel kernels fight over the cores (BLAS threads spin).
+SINGLE_THREADED = {"OMP_NUM_THREADS": "1", "OPENBLAS_NUM_THREADS": "1", "MKL_NUM_THREADS": "1"}
+
+
 class _Worker:
     def __init__(self, course_dir: Path, log_path: Path):
         self.log = open(log_path, "ab")  # noqa: SIM115 (lives as long as the worker)
@@ -214,6 +219,7 @@ class _Worker:
             stdout=subprocess.PIPE,
             stderr=self.log,
             start_new_session=True,
+            env={**os.environ, **SINGLE_THREADED},
         )
         os.set_blocking(self.proc.stdout.fileno(), False)
         self.buffer = b""
