@@ -48,11 +48,16 @@ def assess(nb) -> list[Question]:
 
     questions: list[Question] = []
     answers = []  # solution cells since the last test
+    heading = None  # the question label of the last prompt ("## Q8. ..."), for written answers
     for cell in nb.cells:
         meta = cell.metadata.get("nbgrader", {})
+        if cell.cell_type == "markdown" and not utils.is_solution(cell):
+            found = re.match(r"#+\s*(Q\d+)\b", cell.source.lstrip())
+            heading = found.group(1) if found else heading
         if utils.is_solution(cell) and utils.is_grade(cell):  # written answer
             status = "written (blank)" if _unchanged(cell) else "written"
-            questions.append(Question(meta["grade_id"], status, 0, float(meta.get("points", 0))))
+            label = heading or meta["grade_id"]
+            questions.append(Question(label, status, 0, float(meta.get("points", 0))))
             continue
         if utils.is_solution(cell):
             answers.append(cell)
@@ -105,13 +110,13 @@ def main(path: Path, *, timeout: int = 60) -> int:
         print("no questions with checks found: is this an exercise notebook?")
         return 2
     width = max(len(q.label) for q in results) + 2
-    print(f"{'Question':<{width}} {'Result':<16} Points")
+    print(f"{'Question':<{width}} {'Result':<19} Points")
     for q in results:
         if q.status.startswith("written"):
             shown = "graded by a person" if q.status == "written" else "not attempted"
-            print(f"{q.label:<{width}} {shown:<16} - / {q.max_points:g}")
+            print(f"{q.label:<{width}} {shown:<19} - / {q.max_points:g}")
             continue
-        print(f"{q.label:<{width}} {q.status:<16} {q.points:g} / {q.max_points:g}")
+        print(f"{q.label:<{width}} {q.status:<19} {q.points:g} / {q.max_points:g}")
         if q.message:
             print(f"{'':<{width}}   {q.message}")
     auto = [q for q in results if not q.status.startswith("written")]

@@ -141,8 +141,9 @@ def test_self_check(course, graded, notebooks, tmp_path, capsys):
     rel, src = notebooks
     blank = tmp_path / "blank.ipynb"
     nbformat.write(rel, blank)
-    statuses = [q.status for q in selfcheck.run(blank)]
-    assert statuses == ["not attempted"] * 3 + ["written (blank)"]
+    questions = selfcheck.run(blank)
+    assert [q.status for q in questions] == ["not attempted"] * 3 + ["written (blank)"]
+    assert [q.label for q in questions] == ["Q1", "Q2", "Q3", "Q4"]  # the written one too
     wrong = tmp_path / "wrong.ipynb"
     nbformat.write(S.KINDS["wrong"](rel, src), wrong)
     assert selfcheck.main(wrong) == 1
