@@ -219,7 +219,7 @@ def build_notebook(
         label = q.get("label", f"Q{index + 1}")
         kind = q.get("kind", "code")
         points = q.get("points", 1)
-        cells.append(_markdown(q.get("prompt", f"### {label}"), f"prompt_{qid}"))
+        cells.append(_markdown(q.get("prompt", f"## {label}"), f"prompt_{qid}"))
         if kind == "written":
             meta = _meta(qid, grade=True, solution=True, locked=False, points=points)
             cells.append(_markdown(q.get("solution", "YOUR ANSWER HERE"), qid, meta))
