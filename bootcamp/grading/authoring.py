@@ -58,11 +58,21 @@ def _markdown(source: str, cell_id: str, meta: dict | None = None) -> nbformat.N
     return cell
 
 
-def load_spec(path: Path) -> dict:
+def _read_yaml(path: Path) -> Any:
+    """Parse a YAML file; a syntax error becomes one line naming the file and line."""
     try:
-        spec = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except (OSError, yaml.YAMLError) as exc:
-        raise BootcampError(f"cannot read {path}: {exc}") from None
+        return yaml.safe_load(path.read_text(encoding="utf-8"))
+    except OSError as exc:
+        raise BootcampError(f"cannot read {path}: {exc.strerror}") from None
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        where = f" at line {mark.line + 1}" if mark else ""
+        problem = getattr(exc, "problem", None) or type(exc).__name__
+        raise BootcampError(f"{path} is not valid YAML{where}: {problem}") from None
+
+
+def load_spec(path: Path) -> dict:
+    spec = _read_yaml(path)
     if not isinstance(spec, dict) or not isinstance(spec.get("questions"), list):
         raise BootcampError(f"{path}: expected a mapping with a 'questions' list")
     return spec
@@ -72,7 +82,7 @@ def load_wrong_answers(path: Path) -> list[dict]:
     """Read ``wrong-answers.yml``: a list of {cell, mistake, code, hint?, message?} entries."""
     if not path.exists():
         return []
-    entries = yaml.safe_load(path.read_text(encoding="utf-8")) or []
+    entries = _read_yaml(path) or []
     if not isinstance(entries, list):
         raise BootcampError(f"{path}: expected a list of entries")
     for number, entry in enumerate(entries, start=1):

@@ -106,3 +106,18 @@ def test_sql_graded_on_result_set():
 def test_fingerprint_is_a_function_of_the_value(values):
     assert checks.fingerprint(list(values)) == checks.fingerprint(list(values))
     checks.check_hashed(list(values), checks.fingerprint(list(values)))
+
+
+def test_authoring_reports_bad_yaml_in_one_line(tmp_path):
+    from bootcamp.errors import BootcampError
+    from bootcamp.grading import authoring
+
+    spec = tmp_path / "exercises.yml"
+    spec.write_text("questions:\n  - id: x\n    mistake: over: 65\n")
+    with pytest.raises(BootcampError) as error:
+        authoring.build_file(spec)
+    assert (
+        str(error.value)
+        == f"{spec} is not valid YAML at line 3: mapping values are not allowed here"
+    )
+    assert not spec.with_suffix(".ipynb").exists()
