@@ -258,8 +258,10 @@ def build_notebook(
                 if entry["cell"] == qid and message:
                     wrong = _answer_value(spec, index, {qid: entry["code"]}, workdir)
                     wrong_fp = checks.fingerprint(wrong, ordered=q.get("ordered", True))
-                    if wrong_fp != fp:
-                        mistakes[wrong_fp] = message
+                    if wrong_fp != fp and message not in mistakes.get(wrong_fp, ""):
+                        # two mistakes can give the same wrong answer: show both hints
+                        earlier = mistakes.get(wrong_fp)
+                        mistakes[wrong_fp] = f"{earlier} Or: {message}" if earlier else message
         source = _test_source(q, label, fp, mistakes)
         if verify:
             with _cwd(workdir):
