@@ -14,6 +14,7 @@ c.CourseDirectory.course_id = "campaign-data-bootcamp"
 c.CourseDirectory.root = here
 # Keep the exchange inside the course so `nbgrader list` works with no system-wide set-up.
 c.Exchange.root = os.path.join(here, "exchange")
+os.makedirs(c.Exchange.root, exist_ok=True)  # git keeps no empty folders; nbgrader needs it
 c.Exchange.path_includes_course = True
 # nbgrader shells out to `alembic` when it creates gradebook.db: run it with the course's
 # virtual environment on PATH (the bootcamp commands do this for you).

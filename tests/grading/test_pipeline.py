@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import os
+import shutil
 import subprocess
 import sys
 import time
@@ -198,3 +199,20 @@ def test_plain_nbgrader_autograde_still_works(course, graded):
     )
     assert done.returncode == 0, done.stderr[-2000:]
     assert grade.scores(course, ASSIGNMENT)["tests_deleted"] == (3, 5)
+
+
+def test_plain_nbgrader_list_works_out_of_the_box(course):
+    """A fresh clone has no exchange folder (git keeps no empty folders): `nbgrader list` must
+    still work from the course directory."""
+    shutil.rmtree(course / "exchange", ignore_errors=True)
+    env = dict(os.environ, PATH=f"{Path(sys.executable).parent}:{os.environ.get('PATH', '')}")
+    done = subprocess.run(
+        [str(Path(sys.executable).parent / "nbgrader"), "list"],
+        cwd=course,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert "Unwritable" not in done.stderr
