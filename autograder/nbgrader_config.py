@@ -63,7 +63,7 @@ c.GenerateFeedback.preprocessors = [
 
 # LMS downloads (`nbgrader zip_collect`, `bootcamp grade --zip`): files named
 # STUDENTID_anything_exercises.ipynb or STUDENTID/exercises.ipynb inside the archive.
-c.ZipCollectApp.collector_plugin = "nbgrader.plugins.FileNameCollector"
-c.FileNameCollector.named_regexp = (
+c.ZipCollectApp.collector_plugin = "nbgrader.plugins.FileNameCollectorPlugin"
+c.FileNameCollectorPlugin.named_regexp = (
     r"^(?:.*/)?(?P<student_id>[A-Za-z0-9.-]+)(?:_[^/]*)?[_/](?P<file_id>[^/_]+\.ipynb)$"
 )

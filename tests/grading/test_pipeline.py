@@ -216,3 +216,20 @@ def test_plain_nbgrader_list_works_out_of_the_box(course):
     )
     assert done.returncode == 0, done.stderr[-2000:]
     assert "Unwritable" not in done.stderr
+
+
+def test_lms_zip_is_collected_into_submitted(tmp_path, notebooks):
+    """`bootcamp grade --zip`: nbgrader's zip_collect files an LMS download per student."""
+    import zipfile
+
+    from conftest import make_course
+
+    course_dir = make_course(tmp_path)
+    rel, _ = notebooks
+    archive = tmp_path / "downloads.zip"
+    with zipfile.ZipFile(archive, "w") as zf:
+        zf.writestr("alice_attempt_2026-11-26_exercises.ipynb", nbformat.writes(rel))
+        zf.writestr("bob/exercises.ipynb", nbformat.writes(rel))
+    grade._collect_zip(archive, ASSIGNMENT, course_dir)
+    for student in ("alice", "bob"):
+        assert (course_dir / "submitted" / student / ASSIGNMENT / "exercises.ipynb").exists()
