@@ -4,7 +4,6 @@ submissions graded once per session."""
 
 from __future__ import annotations
 
-import shutil
 import sys
 from pathlib import Path
 
@@ -15,28 +14,14 @@ sys.path.insert(0, str(Path(__file__).parent))
 
 import submissions as S  # noqa: E402
 
-from bootcamp.paths import AUTOGRADER_DIR  # noqa: E402
-
-ASSIGNMENT = "fixture"
+ASSIGNMENT = S.ASSIGNMENT
 JOBS = 2
 CELL_TIMEOUT = 5
 
 
-def make_course(root: Path) -> Path:
-    """An nbgrader course with the real config and the fixture notebook as its one assignment."""
-    from bootcamp.grading import release
-
-    course_dir = root / "course"
-    course_dir.mkdir(parents=True)
-    shutil.copyfile(AUTOGRADER_DIR / "nbgrader_config.py", course_dir / "nbgrader_config.py")
-    release.sync_source(S.FIXTURES / "exercises.ipynb", course_dir, ASSIGNMENT)
-    release.generate(ASSIGNMENT, course_dir)
-    return course_dir
-
-
 @pytest.fixture(scope="session")
 def course(tmp_path_factory) -> Path:
-    return make_course(tmp_path_factory.mktemp("grading"))
+    return S.make_course(tmp_path_factory.mktemp("grading"))
 
 
 @pytest.fixture(scope="session")

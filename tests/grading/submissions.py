@@ -7,12 +7,27 @@ from __future__ import annotations
 
 import copy
 import json
+import shutil
 from collections.abc import Callable
 from pathlib import Path
 
 import nbformat
 
 FIXTURES = Path(__file__).parent / "fixtures"
+ASSIGNMENT = "fixture"
+
+
+def make_course(root: Path) -> Path:
+    """An nbgrader course with the real config and the fixture notebook as its one assignment."""
+    from bootcamp.grading import release
+    from bootcamp.paths import AUTOGRADER_DIR
+
+    course_dir = root / "course"
+    course_dir.mkdir(parents=True)
+    shutil.copyfile(AUTOGRADER_DIR / "nbgrader_config.py", course_dir / "nbgrader_config.py")
+    release.sync_source(FIXTURES / "exercises.ipynb", course_dir, ASSIGNMENT)
+    release.generate(ASSIGNMENT, course_dir)
+    return course_dir
 
 
 def grade_id(cell) -> str | None:

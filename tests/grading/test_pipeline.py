@@ -222,9 +222,7 @@ def test_lms_zip_is_collected_into_submitted(tmp_path, notebooks):
     """`bootcamp grade --zip`: nbgrader's zip_collect files an LMS download per student."""
     import zipfile
 
-    from conftest import make_course
-
-    course_dir = make_course(tmp_path)
+    course_dir = S.make_course(tmp_path)
     rel, _ = notebooks
     archive = tmp_path / "downloads.zip"
     with zipfile.ZipFile(archive, "w") as zf:
