@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import argparse
 import os
-import shutil
 import subprocess
 import sys
 import tempfile
@@ -27,18 +26,14 @@ sys.path.insert(0, str(ROOT / "tests" / "grading"))
 
 import submissions as S  # noqa: E402
 
-from bootcamp.grading import grade, release  # noqa: E402
+from bootcamp.grading import grade  # noqa: E402
 
 ASSIGNMENT = "bench"
 MIX = ["correct", "wrong", "blank", "visible_only", "hard_coded", "always_equal"]
 
 
 def make_course(root: Path, count: int) -> Path:
-    course_dir = root
-    course_dir.mkdir(parents=True)
-    shutil.copyfile(ROOT / "autograder" / "nbgrader_config.py", course_dir / "nbgrader_config.py")
-    release.sync_source(S.FIXTURES / "exercises.ipynb", course_dir, ASSIGNMENT)
-    release.generate(ASSIGNMENT, course_dir)
+    course_dir = S.make_course(root, ASSIGNMENT)
     rel = nbformat.read(course_dir / "release" / ASSIGNMENT / "exercises.ipynb", 4)
     src = nbformat.read(course_dir / "source" / ASSIGNMENT / "exercises.ipynb", 4)
     for i in range(count):

@@ -17,7 +17,7 @@ FIXTURES = Path(__file__).parent / "fixtures"
 ASSIGNMENT = "fixture"
 
 
-def make_course(root: Path) -> Path:
+def make_course(root: Path, assignment: str = ASSIGNMENT) -> Path:
     """An nbgrader course with the real config and the fixture notebook as its one assignment."""
     from bootcamp.grading import release
     from bootcamp.paths import AUTOGRADER_DIR
@@ -25,8 +25,8 @@ def make_course(root: Path) -> Path:
     course_dir = root / "course"
     course_dir.mkdir(parents=True)
     shutil.copyfile(AUTOGRADER_DIR / "nbgrader_config.py", course_dir / "nbgrader_config.py")
-    release.sync_source(FIXTURES / "exercises.ipynb", course_dir, ASSIGNMENT)
-    release.generate(ASSIGNMENT, course_dir)
+    release.sync_source(FIXTURES / "exercises.ipynb", course_dir, assignment)
+    release.generate(assignment, course_dir)
     return course_dir
 
 
