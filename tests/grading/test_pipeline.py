@@ -180,23 +180,21 @@ def test_release_to_chapter(tmp_path):
     assert all(not c.get("outputs") for c in nb.cells if c.cell_type == "code")
 
 
-def test_plain_nbgrader_autograde_still_works(course, graded):
-    env = dict(os.environ, PATH=f"{Path(sys.executable).parent}:{os.environ.get('PATH', '')}")
-    done = subprocess.run(
-        [
-            str(Path(sys.executable).parent / "nbgrader"),
-            "autograde",
-            ASSIGNMENT,
-            "--student",
-            "tests_deleted",
-            "--force",
-        ],
+def plain_nbgrader(course, *args: str) -> subprocess.CompletedProcess:
+    """Run the nbgrader command from the course folder, as an instructor would."""
+    bin_dir = Path(sys.executable).parent
+    return subprocess.run(
+        [str(bin_dir / "nbgrader"), *args],
         cwd=course,
-        env=env,
+        env=dict(os.environ, PATH=f"{bin_dir}{os.pathsep}{os.environ.get('PATH', '')}"),
         capture_output=True,
         text=True,
         timeout=180,
     )
+
+
+def test_plain_nbgrader_autograde_still_works(course, graded):
+    done = plain_nbgrader(course, "autograde", ASSIGNMENT, "--student", "tests_deleted", "--force")
     assert done.returncode == 0, done.stderr[-2000:]
     assert grade.scores(course, ASSIGNMENT)["tests_deleted"] == (3, 5)
 
@@ -205,15 +203,7 @@ def test_plain_nbgrader_list_works_out_of_the_box(course):
     """A fresh clone has no exchange folder (git keeps no empty folders): `nbgrader list` must
     still work from the course directory."""
     shutil.rmtree(course / "exchange", ignore_errors=True)
-    env = dict(os.environ, PATH=f"{Path(sys.executable).parent}:{os.environ.get('PATH', '')}")
-    done = subprocess.run(
-        [str(Path(sys.executable).parent / "nbgrader"), "list"],
-        cwd=course,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
+    done = plain_nbgrader(course, "list")
     assert done.returncode == 0, done.stderr[-2000:]
     assert "Unwritable" not in done.stderr
 
