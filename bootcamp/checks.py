@@ -253,6 +253,8 @@ def check_hashed(
         raise ValueError(f"fingerprint version {version!r} is not {_VERSION!r}; rebuild it")
     got_fp = fingerprint(value, ordered="u" not in flags)
     if got_fp == expected:
+        # learners working alone need to see a success, not just the absence of an error
+        print(f"{question or 'This check'} passed.")
         return
     if mistakes and got_fp in mistakes:
         raise _fail("not yet right.", mistakes[got_fp], question)

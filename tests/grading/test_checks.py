@@ -121,3 +121,8 @@ def test_authoring_reports_bad_yaml_in_one_line(tmp_path):
         == f"{spec} is not valid YAML at line 3: mapping values are not allowed here"
     )
     assert not spec.with_suffix(".ipynb").exists()
+
+
+def test_a_right_answer_says_so(capsys):
+    checks.check_hashed(12, checks.fingerprint(12), question="Q1")
+    assert capsys.readouterr().out == "Q1 passed.\n"
