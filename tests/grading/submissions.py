@@ -85,11 +85,9 @@ def _visible_only(rel, src):
 def _hard_coded(rel, src):
     # the values a learner could read off the visible output
     import numpy as np
-    import pandas as pd
 
     rng = np.random.default_rng(0)
     status = rng.choice(["A", "I", "R"], 60, p=[0.7, 0.2, 0.1])
-    del pd
     n = int((status == "A").sum())
     return with_answers(rel, src, {"count_active": f"def count_active(voters):\n    return {n}"})
 
