@@ -120,9 +120,13 @@ def connect(
     """A read-only connection to the dataset's SQLite database (lessons cannot damage it).
 
     Works with ``pd.read_sql(query, con)``. Dates are text ``YYYY-MM-DD``; use ``date(...)``.
+    Foreign keys are enforced (``PRAGMA foreign_keys`` is on).
     """
     folder = path(preset, seed, size, messy, formats=("sqlite",))
     from bootcamp.synth.writers import SQLITE_NAME
 
     uri = (folder / SQLITE_NAME).as_uri() + "?mode=ro"
-    return sqlite3.connect(uri, uri=True)
+    con = sqlite3.connect(uri, uri=True)
+    # SQLite checks foreign keys only when asked, per connection
+    con.execute("PRAGMA foreign_keys = ON")
+    return con

@@ -30,7 +30,8 @@ from bootcamp.synth.config import CHUNK_REGISTRANTS, Config
 from bootcamp.synth.field import make_field
 from bootcamp.synth.geography import chunks, make_geography
 from bootcamp.synth.history import apply_inactivity, make_history
-from bootcamp.synth.households import make_households
+from bootcamp.synth.households import concat as households_concat
+from bootcamp.synth.households import make_households, new_addresses
 from bootcamp.synth.people import make_people
 from bootcamp.synth.registration import make_registration
 from bootcamp.synth.schema import TABLE_BY_NAME
@@ -118,6 +119,12 @@ def _tables(
     k = len(dups["src"])
     src = dups["src"]
     if k:
+        moved = np.flatnonzero(dups["kind"] == 1)
+        first_id = counters["household_id"]
+        homes = new_addresses(rng, hh, geo, dups["new_precinct"][moved], first_id)
+        counters["household_id"] = first_id + len(moved)
+        dups["hh_idx"][moved] = len(hh["household_id"]) + np.arange(len(moved))
+        hh = households_concat(hh, homes)
         dup_municipal = geo["municipal"][hh["precinct_idx"][dups["hh_idx"]]]
         messiness.split_history(history, dups, n, dup_municipal)
         removed = src[dups["old_removed"]]

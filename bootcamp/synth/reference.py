@@ -459,6 +459,7 @@ NICKNAMES = {
 P_DUPLICATE = 0.02
 P_DUPLICATE_MOVED = 0.5  # the rest re-registered at the same address with a typo
 P_DUPLICATE_OLD_REMOVED = 0.5  # of moved pairs: the old record was marked removed
+P_MOVE_WITHIN_COUNTY = 0.6  # of moves: to another address in the same county
 P_PLACEHOLDER_DATE = 0.003
 P_IMPLAUSIBLE_BIRTH_YEAR = 0.0008
 IMPLAUSIBLE_BIRTH_YEAR = 1900

@@ -11,6 +11,15 @@ from bootcamp.synth.config import Config
 YEAR = 365.25
 
 
+def add_years(days: np.ndarray, years: int) -> np.ndarray:
+    """The same calendar day ``years`` later (days since 1970); 29 February -> 1 March."""
+    date = np.asarray(days, dtype=np.int64).astype("datetime64[D]")
+    month = date.astype("datetime64[M]")
+    offset = date - month.astype("datetime64[D]")  # day of the month - 1
+    later = (month + 12 * years).astype("datetime64[D]") + offset
+    return later.astype(np.int64)
+
+
 def _una_probability(age: np.ndarray, race: np.ndarray) -> np.ndarray:
     ages = np.array([a for a, _ in ref.UNA_BY_AGE])
     p = np.array([q for _, q in ref.UNA_BY_AGE])[np.searchsorted(ages, age, side="right") - 1]
@@ -50,8 +59,8 @@ def make_registration(
 
     # registration date: the later of coming of age and moving to this address
     snap = day(ref.SNAPSHOT_DATE)
-    b16 = people["birth_date"] + np.round(16 * YEAR).astype(int)
-    b18 = people["birth_date"] + np.round(18 * YEAR).astype(int)
+    b16 = add_years(people["birth_date"], 16)
+    b18 = add_years(people["birth_date"], 18)
     moved_in = snap - np.round(rng.exponential(ref.MEAN_YEARS_AT_ADDRESS, n) * YEAR).astype(int)
     on_coming_of_age = moved_in < b18
     pre = on_coming_of_age & (rng.random(n) < ref.P_PREREGISTER)

@@ -566,8 +566,9 @@ configuration and the tables made before it.
 8. **Status.** Registrants who missed both the 2024 and 2026 general elections were moved to
    INACTIVE when their confirmation mailing was not returned.
 9. **Messiness** (on by default; `bootcamp data --clean` switches it off): about 2% duplicate
-   registrations of the same person (same address with typos, or a later move; their history is
-   split between the two records; key in `truth_duplicates`), voting-method labels that changed in
+   registrations of the same person (same address with typos, or a later move to a new address of
+   their own, in the same county six times in ten; the new record votes from 25 days after it was
+   made, the old one until then unless it was removed; key in `truth_duplicates`), voting-method labels that changed in
    2020 (`ABSENTEE ONESTOP` before, `EARLY VOTING IN-PERSON` after) with a few rows repeated under
    both labels, missing registration dates (the raw file shows the placeholder `##/##/####`),
    birth year 1900 for a few records, mailing addresses spelling out `STREET`, and, in the raw
