@@ -140,16 +140,19 @@ def _mmddyyyy(col: pa.Array) -> pa.Array:
     return pc.strftime(col.cast(pa.timestamp("s")), format="%m/%d/%Y")
 
 
-def raw_text(rng: np.random.Generator | None, name: str, table: pa.Table) -> pa.Table:
+def raw_text(rngs, name: str, table: pa.Table) -> pa.Table:
     """Every column as text the way a state's download has it.
 
-    Dates are MM/DD/YYYY; a missing registration date is the placeholder ``##/##/####``; with a
-    random generator (messiness on) names, cities and addresses get stray padding and a few
-    records inconsistent case.
+    Dates are MM/DD/YYYY; a missing registration date is the placeholder ``##/##/####``; with
+    ``rngs`` (messiness on: column number -> random generator) names, cities and addresses get
+    stray padding and a few records inconsistent case.
     """
     cols = {}
     n = table.num_rows
-    for field in table.schema:
+    rng = None
+    for i, field in enumerate(table.schema):
+        if rngs is not None:
+            rng = rngs(i)
         col = table.column(field.name).combine_chunks()
         if field.type == pa.date32():
             txt = _mmddyyyy(col)

@@ -455,6 +455,22 @@ NICKNAMES = {
     "DOROTHY": "Dot",
 }
 
+# ---------------------------------------------------------------- weekly updates (snapshot >= 1)
+#: Per week, as shares of the chunk's voter records (households for moves). Working assumptions
+#: for a quiet December week after a general election.
+WEEKLY_NEW = 0.0015  # new registrations
+WEEKLY_NEW_IN_HOUSEHOLD = 0.35  # of them: turning 18 in a household already on file
+WEEKLY_MOVED_HOUSEHOLDS = 0.0025  # households (all their open records) moving
+WEEKLY_MOVE_WITHIN_COUNTY = 0.7
+WEEKLY_CHANGED = 0.002  # party, status or name changes without a move
+WEEKLY_CHANGE_KINDS = {"party_cd": 0.55, "status_cd": 0.35, "last_name": 0.10}
+WEEKLY_REMOVED = 0.001
+#: Id ranges of records and addresses new in week w (above every id of snapshot 0).
+WEEKLY_NCID_BASE = 8_000_000
+WEEKLY_REG_BASE = 2_100_000  # voter_reg_num = 7,000,000 + this + ...
+WEEKLY_ID_STRIDE = 100_000
+WEEKLY_HOUSEHOLD_ID_BASE = 100_000_000
+
 # ---------------------------------------------------------------- messiness
 P_DUPLICATE = 0.02
 P_DUPLICATE_MOVED = 0.5  # the rest re-registered at the same address with a typo

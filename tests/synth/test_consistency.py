@@ -19,13 +19,20 @@ from bootcamp.synth.config import FORMATS, Config
 
 TINY_SEEDS = (1, 2, 3)  # as the tiny fixture
 
-SOURCES = [("tiny", seed) for seed in TINY_SEEDS] + [("county", Config().seed)]
+SOURCES = [("tiny", seed, 0) for seed in TINY_SEEDS] + [
+    ("county", Config().seed, 0),
+    ("tiny", 1, 1),
+    ("county", Config().seed, 1),
+]
 
 
-@pytest.fixture(params=SOURCES, ids=[f"{p}-seed{s}" for p, s in SOURCES], scope="module")
+@pytest.fixture(
+    params=SOURCES, ids=[f"{p}-seed{s}-snapshot{w}" for p, s, w in SOURCES], scope="module"
+)
 def dataset(request, make_dataset):
-    preset, seed = request.param
-    return make_dataset(preset, seed, formats=FORMATS if preset == "tiny" else ("parquet",))
+    preset, seed, snapshot = request.param
+    formats = FORMATS if preset == "tiny" and not snapshot else ("parquet",)
+    return make_dataset(preset, seed, formats=formats, snapshot=snapshot)
 
 
 def _person_of_record(ds) -> pd.Series:
