@@ -68,8 +68,12 @@ def make_households(
 
     street = street_start[prec] + (rng.random(n) * n_streets[prec]).astype(np.int64)
     rank = group_rank(street * 2 + apartment)
+    # houses take consecutive numbers (both sides of the street), apartment buildings of up
+    # to 24 units numbers from 200 on (odd on every other street)
     house_num = np.where(
-        apartment, street_base[street] + 1 + 2 * (rank // 24), street_base[street] + 2 * rank
+        apartment,
+        street_base[street] + 200 + street % 2 + 2 * (rank // 24),
+        street_base[street] + 2 + rank,
     )
     unit = np.where(apartment, rank % 24 + 1, 0)
 

@@ -16,6 +16,7 @@ import pyarrow.compute as pc
 
 from bootcamp.synth import reference as ref
 from bootcamp.synth.columns import EPOCH, day, join, where
+from bootcamp.synth.registration import fewer_weekends
 
 _NEAR = {
     c: n for c, n in zip("ABCDEFGHIJKLMNOPQRSTUVWXYZ", "SVXSWDFGUHJKNBPOWETYIBEZTA", strict=True)
@@ -47,6 +48,7 @@ def pick_duplicates(rng: np.random.Generator, people: dict, reg: dict) -> dict:
     moved = rng.random(k) < ref.P_DUPLICATE_MOVED
     lo = reg["registr_dt"][src] + 365
     dup_reg = lo + (rng.random(k) * np.maximum(1, snap - 30 - lo)).astype(int)
+    dup_reg = fewer_weekends(rng, dup_reg)
     # the new home: a new address in the precinct of a random registrant, most often one of
     # the same county (the pipeline makes the household; hh_idx is set there)
     hh = people["hh_idx"][src].copy()

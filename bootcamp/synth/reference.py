@@ -158,6 +158,9 @@ MUNICIPAL_SHARE = {"urban": 0.95, "suburban": 0.7, "rural": 0.4}
 APARTMENT_SHARE = {"urban": 0.45, "suburban": 0.2, "rural": 0.06}
 #: Registrants per precinct: about 2,250 at the state preset, scaled down for small presets.
 PRECINCT_SIZE = (150, 2250)
+#: Spread of precinct sizes (lognormal sigma): a coefficient of variation of about 0.6, as in
+#: real files, where precincts range from a few hundred to several thousand registrants.
+PRECINCT_SIZE_SIGMA = 0.6
 N_CONGRESSIONAL, N_SENATE, N_HOUSE = 6, 24, 60
 #: Counties the field programs run in: the GOTV experiment and the 2026 ID / persuasion canvass.
 EXPERIMENT_COUNTY = 1
@@ -216,6 +219,30 @@ P_SAME_LAST_NAME = 0.72  # second adult shares the householder's last name
 P_SAME_RACE = 0.9  # second adult shares the householder's race
 SUFFIX_P = {"JR": 0.035, "SR": 0.01, "II": 0.006, "III": 0.004, "IV": 0.001}  # of men
 P_PHONE = 0.55
+
+
+@cache
+def phone_area_codes() -> tuple[str, ...]:
+    """Every area code of the valid form NXX (N 2-9), except N11 service codes and 555.
+
+    Phone numbers are NXX-555-0100 .. NXX-555-0199 only: the range reserved for fiction. With
+    about 790 area codes that is about 79,000 numbers, enough for one per household at the
+    county preset; at the state preset numbers repeat.
+    """
+    return tuple(
+        f"{a}{b}{c}"
+        for a in range(2, 10)
+        for b in range(10)
+        for c in range(10)
+        if not (b == 1 and c == 1) and f"{a}{b}{c}" != "555"
+    )
+
+
+@cache
+def phone_numbers() -> tuple[str, ...]:
+    return tuple(f"{a}-555-01{x:02d}" for a in phone_area_codes() for x in range(100))
+
+
 P_EMAIL = 0.32
 EMAIL_DOMAINS = ("example.com", "example.org", "example.net")
 P_BORN_IN_STATE = 0.52
@@ -279,6 +306,12 @@ P_INACTIVE_IF_MISSED = 0.6
 MEAN_YEARS_AT_ADDRESS = 13.0
 P_PREREGISTER = 0.15  # of those registering on coming of age: pre-registered at 16 or 17
 REGISTRATION_DEADLINE_DAYS = 25
+#: Registration dates cluster: before the deadline of presidential years (the six weeks before
+#: it run at two to four times the spring rate) and on weekdays (offices and mail).
+SURGE_DAYS = 42
+P_SURGE_FROM_LATE = 0.5  # of registrations after the deadline, later that year
+P_SURGE_FROM_EARLY = 0.15  # of registrations from January to the surge
+P_WEEKEND_MOVED = 0.8  # of weekend registrations, dated the nearest weekday instead
 
 # ---------------------------------------------------------------- elections and turnout
 ELECTION_TYPES = ("presidential_general", "midterm_general", "primary", "municipal")

@@ -27,7 +27,7 @@ from bootcamp.synth.config import Config
 from bootcamp.synth.households import concat as households_concat
 from bootcamp.synth.households import new_addresses
 from bootcamp.synth.people import make_people
-from bootcamp.synth.registration import add_years, make_registration
+from bootcamp.synth.registration import add_years, fewer_weekends, make_registration
 
 CHANGES = ("new", "moved", "changed", "removed")
 #: Columns a move rewrites (from the new household / precinct); county columns only across counties.
@@ -360,7 +360,7 @@ def _new_registrants(rng, config, geo, state, hh, voters, col, counters, start, 
     people = make_people(rng, config, geo, pseudo)
     people["hh_idx"] = where_
     young = np.arange(k) < n_join
-    registered = start + 1 + rng.integers(0, 7, k)
+    registered = np.minimum(fewer_weekends(rng, start + 1 + rng.integers(0, 7, k)), start + 7)
     eighteen = add_years(registered, -18) - rng.integers(0, 200, k)
     people["birth_date"] = np.where(young, eighteen, people["birth_date"])
     born_year = (
