@@ -177,7 +177,7 @@ TABLES: tuple[Table, ...] = (
             C(
                 "full_phone_number",
                 "string",
-                "Phone, NXX-555-01XX (fictional range; numbers repeat)",
+                "Phone, NXX-555-01XX (fictional range, many area codes)",
                 nullable=True,
             ),
             C("email", "string", "E-mail (example.com / .org / .net only)", nullable=True),
@@ -627,10 +627,12 @@ dates are dates, numbers are numbers, missing is missing (`NA` / `NULL`). The ra
 (`raw/*.txt`, tab-delimited, every field text) is the same data as a state would publish it, with
 the raw-format problems the cleaning lessons are about.
 
-**Synthetic only.** Phone numbers use only the reserved fictional range NXX-555-0100..0199 (so they
-repeat across people); e-mail addresses use only example.com, example.org and example.net. Names are
-drawn at random from Faker's lists and combined with fictional streets, so no record describes a
-real person.
+**Synthetic only.** Phone numbers use only the reserved fictional range NXX-555-0100..0199, over
+every valid area code NXX (N 2-9; not N11, not 555): about 79,000 numbers, drawn without
+replacement, so at the `county` preset a number identifies one household (housemates may share
+one) and only at the `state` preset do numbers repeat; e-mail addresses use only example.com,
+example.org and example.net. Names are drawn at random from Faker's lists and combined with
+fictional streets, so no record describes a real person.
 """
 
 
