@@ -571,14 +571,22 @@ configuration and the tables made before it.
    does not use, so no address is real.
 2. **Households.** Each household is one address (house number, street, unit for apartments) with
    a number of residents (Census-like: mean about 2.5) of whom adults are registered with
-   probability about 0.83. Street names combine Faker names with Faker street suffixes.
+   probability about 0.83. Street names combine Faker names with Faker street suffixes; houses
+   take consecutive numbers (both sides of the street), apartment buildings numbers from 200 on.
+   Precinct sizes vary as in real files (lognormal, coefficient of variation about 0.6).
 3. **People.** Age, sex, race and ethnicity depend on the county; housemates mostly share a last
-   name and race. Names are drawn from Faker's weighted name lists (es_MX names for Hispanic
-   registrants). Ideology depends on the precinct lean. Race, ethnicity and gender are
-   *undesignated* (`U`, `UN`, `U`) for a share of registrants, as people may decline to answer;
-   these are real values, not missing ones.
+   name and race. First names follow the birth decade (the Social Security Administration's
+   national baby-name counts for each decade's commonest names, Faker's en_US list for the rest;
+   six in ten Hispanic registrants get a name from Faker's es_MX list); surnames follow race and
+   Hispanic origin as in the Census Bureau's 2010 surname table (a WASHINGTON is mostly Black, a
+   GARCIA mostly Hispanic, but not always). Sources are cited in `reference.py`. Ideology
+   depends on the precinct lean. Race, ethnicity and gender are *undesignated* (`U`, `UN`, `U`)
+   for a share of registrants, as people may decline to answer; these are real values, not
+   missing ones. Phones and e-mails: see *Synthetic only* below.
 4. **Registration.** The registration date follows the time at the current address and the 18th
-   birthday. Lakeland allows **pre-registration from age 16**: about 15% of those registering on
+   birthday, with surges in the six weeks before the deadline of presidential years (about three
+   times the spring rate) and few weekend dates (most are moved to the nearest weekday).
+   Lakeland allows **pre-registration from age 16**: about 15% of those registering on
    coming of age did so at 16 or 17, so `registr_dt` may precede the 18th birthday (never the
    16th); nobody votes before turning 18. Party depends on age (unaffiliated falls, Republican
    rises with age), race (Black registrants mostly Democratic), ideology and precinct lean.

@@ -357,9 +357,10 @@ def _new_registrants(rng, config, geo, state, hh, voters, col, counters, start, 
         "precinct_idx": hh["precinct_idx"][where_],
         "res_street_address": hh["res_street_address"].take(pa.array(where_)),
     }
-    people = make_people(rng, config, geo, pseudo)
-    people["hh_idx"] = where_
     young = np.arange(k) < n_join
+    # the young ones are 18 (their first names follow their birth decade)
+    people = make_people(rng, config, geo, pseudo, age=np.where(young, 18, -1))
+    people["hh_idx"] = where_
     registered = np.minimum(fewer_weekends(rng, start + 1 + rng.integers(0, 7, k)), start + 7)
     eighteen = add_years(registered, -18) - rng.integers(0, 200, k)
     people["birth_date"] = np.where(young, eighteen, people["birth_date"])
