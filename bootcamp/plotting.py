@@ -61,3 +61,24 @@ def use_course_style() -> None:
             "legend.frameon": False,
         }
     )
+
+
+#: Where Jupyter kernels show charts: ipykernel picks this inline backend itself, unless the
+#: environment's ``MPLBACKEND`` says otherwise.
+INLINE_BACKEND = "module://matplotlib_inline.backend_inline"
+
+
+def kernel_environment(environ: dict[str, str] | None = None) -> dict[str, str]:
+    """The environment to start a notebook kernel with, so that charts appear in the notebook.
+
+    Scripts and tests may set ``MPLBACKEND=Agg`` (draw to files, no window). A kernel that inherits
+    it draws nothing on ``plt.show()``: an executed lesson would lose its figures. This returns a
+    copy of ``environ`` (default ``os.environ``) without a non-inline ``MPLBACKEND``, so the kernel
+    chooses its own inline backend.
+    """
+    import os
+
+    env = dict(os.environ if environ is None else environ)
+    if env.get("MPLBACKEND", INLINE_BACKEND) != INLINE_BACKEND:
+        del env["MPLBACKEND"]
+    return env
