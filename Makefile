@@ -7,7 +7,6 @@ VENV ?= .venv
 BIN := $(CURDIR)/$(VENV)/bin
 # Commands that shell out (nbgrader runs `alembic`, jupyter starts kernels) find the venv's tools.
 export PATH := $(BIN):$(PATH)
-export MPLBACKEND := Agg
 BOOK_FLAGS := -W -n --keep-going
 PORT ?= 8000
 

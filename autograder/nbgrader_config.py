@@ -40,7 +40,7 @@ c.Execute.extra_arguments = ["--HistoryManager.hist_file=:memory:"]
 c.LimitOutput.max_lines = 200
 c.LimitOutput.max_traceback = 40
 
-# Put deleted or de-labelled test cells back before grading, so removing a test cannot earn it
+# Put deleted or de-labeled test cells back before grading, so removing a test cannot earn it
 # (RestoreTests is nbgrader's OverwriteCells, robust to stripped metadata).
 c.OverwriteCells.add_missing_cells = True
 c.Autograde.sanitize_preprocessors = [

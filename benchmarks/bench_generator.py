@@ -1,7 +1,7 @@
 """Benchmark the synthetic-state generator (issue 3). Run: python benchmarks/bench_generator.py
 
 Measures, in one run on one machine:
-1. rows per second of the vectorised name-and-address stages against a per-row Faker baseline
+1. rows per second of the vectorized name-and-address stages against a per-row Faker baseline
    producing the same columns (first, middle, last name, street address, city, zip, phone, e-mail);
 2. wall time of ``bootcamp data --preset county`` (Parquet + SQLite + text: what ``make`` builds);
 3. wall time and peak memory (ru_maxrss of the child process) of ``bootcamp data --preset state``
@@ -93,7 +93,7 @@ def main() -> None:
     gen_rate = generator_rows_per_second(args.generator_rows)
     results = [
         ("per-row Faker baseline (name + address columns)", f"{faker_rate:,.0f} rows/s"),
-        ("generator, same columns (vectorised)", f"{gen_rate:,.0f} rows/s"),
+        ("generator, same columns (vectorized)", f"{gen_rate:,.0f} rows/s"),
         ("speed-up", f"{gen_rate / faker_rate:,.0f}x"),
     ]
     with tempfile.TemporaryDirectory(prefix="bench-lk-") as tmp:

@@ -39,7 +39,7 @@ __all__ = [
     "run_sql",
 ]
 
-#: Fingerprint format version; bump if canonicalisation changes.
+#: Fingerprint format version; bump if canonicalization changes.
 _VERSION = "bc1"
 #: Significant digits kept when comparing floating-point numbers.
 SIG_DIGITS = 6

@@ -1,7 +1,7 @@
-"""One look for every chart in the course: colour-blind-safe colours, readable text, no chart junk.
+"""One look for every chart in the course: color-blind-safe colors, readable text, no chart junk.
 
-Lessons call :func:`use_course_style` once; the colours come from the Okabe-Ito palette, which stays
-distinguishable under the common forms of colour blindness and in greyscale print.
+Lessons call :func:`use_course_style` once; the colors come from the Okabe-Ito palette, which stays
+distinguishable under the common forms of color blindness and in grayscale print.
 """
 
 from __future__ import annotations
@@ -17,7 +17,7 @@ OKABE_ITO = {
     "blue": "#0072B2",
     "vermillion": "#D55E00",
     "reddish_purple": "#CC79A7",
-    "grey": "#999999",
+    "gray": "#999999",
 }
 PALETTE = [
     OKABE_ITO[name]
@@ -29,15 +29,15 @@ PALETTE = [
         "sky_blue",
         "reddish_purple",
         "yellow",
-        "grey",
+        "gray",
     )
 ]
 
-#: Conventional party colours, chosen from the same palette so they stay colour-blind safe.
+#: Conventional party colors, chosen from the same palette so they stay color-blind safe.
 PARTY_COLORS = {
     "DEM": OKABE_ITO["blue"],
     "REP": OKABE_ITO["vermillion"],
-    "UNA": OKABE_ITO["grey"],
+    "UNA": OKABE_ITO["gray"],
     "LIB": OKABE_ITO["orange"],
     "GRE": OKABE_ITO["bluish_green"],
 }
@@ -61,3 +61,24 @@ def use_course_style() -> None:
             "legend.frameon": False,
         }
     )
+
+
+#: Where Jupyter kernels show charts: ipykernel picks this inline backend itself, unless the
+#: environment's ``MPLBACKEND`` says otherwise.
+INLINE_BACKEND = "module://matplotlib_inline.backend_inline"
+
+
+def kernel_environment(environ: dict[str, str] | None = None) -> dict[str, str]:
+    """The environment to start a notebook kernel with, so that charts appear in the notebook.
+
+    Scripts and tests may set ``MPLBACKEND=Agg`` (draw to files, no window). A kernel that inherits
+    it draws nothing on ``plt.show()``: an executed lesson would lose its figures. This returns a
+    copy of ``environ`` (default ``os.environ``) without a non-inline ``MPLBACKEND``, so the kernel
+    chooses its own inline backend.
+    """
+    import os
+
+    env = dict(os.environ if environ is None else environ)
+    if env.get("MPLBACKEND", INLINE_BACKEND) != INLINE_BACKEND:
+        del env["MPLBACKEND"]
+    return env

@@ -53,6 +53,54 @@ class LessonFailed(AssertionError):
 class LessonRun:
     path: Path
     seconds: float
+    notebook: object = None  # the executed notebook (nbformat), outputs included
+
+
+@dataclass(frozen=True)
+class Figure:
+    """A figure a lesson declares: a code cell that draws a chart, or a ``{glue:figure}``."""
+
+    page: str  # the page, e.g. chapters/01-voter-file/01-what-is-a-voter-file
+    cell: int  # its code cell's number (1-based), or 0 for a glued figure in the text
+    alt: str
+    caption: str
+    name: str
+
+
+#: Code that draws a chart (matplotlib and pandas plotting); such a cell must declare its figure.
+DRAWS = re.compile(r"\bplt\.|\.plot\(|\.plot\.|\.hist\(|\bax\.|\bfig\b")
+GLUE_FIGURE = re.compile(r"```\{glue:figure\}\s*(\S+)\n(.*?)```", re.S)
+
+
+def figures(path: Path) -> list[Figure]:
+    """Every figure ``path`` declares, in order: a code cell with ``mystnb.image.alt`` (and a
+    ``mystnb.figure`` caption and name), or a ``{glue:figure}`` directive with ``:alt:``.
+    A code cell that draws without declaring alt text is returned with ``alt=""``."""
+    page = str(path.relative_to(REPO).with_suffix("")) if path.is_relative_to(REPO) else path.stem
+    notebook = jupytext.read(path)
+    found = []
+    code_number = 0
+    for cell in notebook.cells:
+        if cell.cell_type == "code":
+            code_number += 1
+            mystnb = cell.metadata.get("mystnb") or {}
+            image, figure = mystnb.get("image") or {}, mystnb.get("figure") or {}
+            if image or figure or DRAWS.search(cell.source):
+                found.append(
+                    Figure(
+                        page,
+                        code_number,
+                        str(image.get("alt", "")).strip(),
+                        str(figure.get("caption", "")).strip(),
+                        str(figure.get("name", "")),
+                    )
+                )
+        else:
+            for name, body in GLUE_FIGURE.findall(cell.source):
+                alt = re.search(r"^:alt:\s*(.+)$", body, re.M)
+                caption = "\n".join(line for line in body.splitlines() if not line.startswith(":"))
+                found.append(Figure(page, 0, alt[1].strip() if alt else "", caption.strip(), name))
+    return found
 
 
 def _line_of(source: str, text: str) -> int | None:
@@ -64,7 +112,10 @@ def _line_of(source: str, text: str) -> int | None:
 
 
 def run_lesson(path: Path, timeout: int = 120) -> LessonRun:
-    """Execute a lesson top to bottom in its own folder, as the book build does."""
+    """Execute a lesson top to bottom in its own folder, as the book build does: in a kernel that
+    keeps the inline chart backend even if this process runs with ``MPLBACKEND=Agg``."""
+    from bootcamp.plotting import kernel_environment
+
     notebook = jupytext.read(path)
     client = nbclient.NotebookClient(
         notebook,
@@ -74,7 +125,7 @@ def run_lesson(path: Path, timeout: int = 120) -> LessonRun:
     )
     started = time.perf_counter()
     try:
-        client.execute()
+        client.execute(env=kernel_environment())
     except (CellExecutionError, CellTimeoutError, DeadKernelError) as exc:
         code_cells = [cell for cell in notebook.cells if cell.cell_type == "code"]
         failed = next(
@@ -97,4 +148,4 @@ def run_lesson(path: Path, timeout: int = 120) -> LessonRun:
         relative = path.relative_to(REPO) if path.is_relative_to(REPO) else path
         details = ANSI.sub("", str(exc))
         raise LessonFailed(f"{relative}:{where} failed: {summary}\n\n{details}") from None
-    return LessonRun(path, time.perf_counter() - started)
+    return LessonRun(path, time.perf_counter() - started, notebook)

@@ -2,7 +2,7 @@
 
 Runs the notebook top to bottom in a fresh kernel (the file itself is not changed), then reads
 each test cell's outcome: passed, failed (with the check's message and hint), or not attempted
-(every answer cell before it still holds the released stub, recognised by nbgrader's checksum).
+(every answer cell before it still holds the released stub, recognized by nbgrader's checksum).
 """
 
 from __future__ import annotations

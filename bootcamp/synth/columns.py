@@ -1,4 +1,4 @@
-"""Small vectorised helpers the stages share: categorical draws, string columns, group ranks.
+"""Small vectorized helpers the stages share: categorical draws, string columns, group ranks.
 
 Stages keep tables as plain dicts of columns (numpy arrays or Arrow arrays): string columns are
 built as Arrow dictionary arrays from integer codes, so millions of names never become Python
@@ -24,7 +24,7 @@ def day(date: dt.date) -> int:
 
 
 def choice(rng: np.random.Generator, n: int, p) -> np.ndarray:
-    """Indices 0..len(p)-1 drawn with probabilities p (vectorised inverse CDF)."""
+    """Indices 0..len(p)-1 drawn with probabilities p (vectorized inverse CDF)."""
     cdf = np.cumsum(np.asarray(p, dtype=float))
     cdf /= cdf[-1]
     return np.searchsorted(cdf, rng.random(n), side="right").astype(np.int32)

@@ -24,7 +24,7 @@ _NEAR = {
 
 
 def typo(rng: np.random.Generator, name: str) -> str:
-    """One keyboard slip: swapped, dropped, doubled or neighbouring letter."""
+    """One keyboard slip: swapped, dropped, doubled or neighboring letter."""
     if len(name) < 3:
         return name
     i = int(rng.integers(1, len(name) - 1))

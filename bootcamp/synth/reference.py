@@ -166,7 +166,7 @@ N_CONGRESSIONAL, N_SENATE, N_HOUSE = 6, 24, 60
 EXPERIMENT_COUNTY = 1
 CANVASS_COUNTIES = (3, 4, 5)
 
-#: USPS abbreviations for the street suffixes drawn from Faker's list; weights favour common ones.
+#: USPS abbreviations for the street suffixes drawn from Faker's list; weights favor common ones.
 STREET_SUFFIX_ABBR = {
     "Street": ("ST", 8),
     "Avenue": ("AVE", 5),
@@ -193,7 +193,7 @@ STREET_DIRECTIONS = ("N", "S", "E", "W")
 
 # ---------------------------------------------------------------- households
 #: Residents per household (Census-like: mean about 2.5, 29% one person, 35% two).
-#: Drawn before households without a registrant are dropped, which favours larger households.
+#: Drawn before households without a registrant are dropped, which favors larger households.
 HOUSEHOLD_SIZE_P = {1: 0.319, 2: 0.337, 3: 0.124, 4: 0.115, 5: 0.062, 6: 0.028, 7: 0.015}
 P_SECOND_ADULT = 0.84  # households of 2+ with a second adult (else one parent)
 P_THIRD_ADULT = 0.28  # households of 3+ with a grown child / roommate

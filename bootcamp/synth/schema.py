@@ -147,7 +147,7 @@ TABLES: tuple[Table, ...] = (
     ),
     Table(
         "voters",
-        "The voter file: one row per registration record (modelled on North Carolina's ncvoter).",
+        "The voter file: one row per registration record (modeled on North Carolina's ncvoter).",
         (
             C("ncid", "string", "Statewide voter id (two letters + digits)"),
             C("county_id", "int8", "County number (1-8)"),
@@ -230,7 +230,7 @@ TABLES: tuple[Table, ...] = (
     ),
     Table(
         "vote_history",
-        "One row per voter per election voted (modelled on North Carolina's ncvhis).",
+        "One row per voter per election voted (modeled on North Carolina's ncvhis).",
         (
             C("ncid", "string", "Voter", references="voters.ncid"),
             C(

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+import html
 import json
 import re
-import subprocess
+import shutil
 
 import pytest
 from book_support import REPO, toc_pages
@@ -26,7 +27,10 @@ def test_book_builds_with_zero_warnings(built_book):
 
 
 def test_rebuild_with_nothing_changed_executes_nothing(built_book):
-    assert built_book.first_log.count("Executed notebook") >= 2
+    from book_support import lesson_paths
+
+    # the first build executed every lesson (a lesson left unexecuted would show no outputs)
+    assert built_book.first_log.count("Executed notebook") == len(lesson_paths())
     assert built_book.second_returncode == 0
     assert "Executing notebook" not in built_book.second_log, built_book.second_log[-3000:]
 
@@ -42,9 +46,15 @@ def test_no_failed_execution_reports(built_book):
 
 
 def test_every_glued_number_was_rendered(built_book):
+    references = 0
     for page in toc_pages():
+        source = next(
+            REPO / f"{page}{s}" for s in (".md", ".ipynb") if (REPO / f"{page}{s}").exists()
+        )
+        references += source.read_text(encoding="utf-8").count("{glue:")
         html = (built_book.html / f"{page}.html").read_text(encoding="utf-8")
         assert "{glue" not in html, f"{page}: an unrendered glue reference"
+    assert references >= 40, f"only {references} glue references in the book's sources"
 
 
 def test_published_exercises_are_student_versions(built_book):
@@ -60,36 +70,99 @@ def test_published_exercises_are_student_versions(built_book):
         assert not any(cell.get("outputs") for cell in cells), f"{page} published with outputs"
 
 
-def test_committed_student_notebooks_are_current(built_book):
-    """The student copies are committed (Colab and JupyterHub open them from the repository);
-    the fixture has just re-released them, so any difference means they were stale."""
-    changed = subprocess.run(
-        ["git", "status", "--porcelain", "--", "chapters/*/exercises-student.ipynb"],
-        cwd=REPO,
-        capture_output=True,
-        text=True,
-        check=True,
-    ).stdout.strip()
-    assert not changed, f"stale student notebooks, run `make release` and commit:\n{changed}"
+def test_committed_student_notebooks_are_current(tmp_path):
+    """The student copies are committed (Colab and JupyterHub open them from the repository):
+    release every chapter into a temporary folder and compare with the committed copies."""
+    from bootcamp.grading import release
+    from bootcamp.paths import AUTOGRADER_DIR, CHAPTERS_DIR
+
+    chapters, course_dir = tmp_path / "chapters", tmp_path / "course"
+    sources = release.chapter_sources(CHAPTERS_DIR)
+    assert sources, "no exercise notebooks to release"
+    for source in sources:
+        (chapters / source.parent.name).mkdir(parents=True)
+        shutil.copyfile(source, chapters / source.parent.name / source.name)
+    course_dir.mkdir()
+    shutil.copyfile(AUTOGRADER_DIR / "nbgrader_config.py", course_dir / "nbgrader_config.py")
+    written = release.release(course_dir=course_dir, chapters_dir=chapters, verbose=False)
+    assert len(written) == len(sources)
+    stale = []
+    for fresh in written:
+        committed = CHAPTERS_DIR / fresh.parent.name / fresh.name
+        if not committed.exists() or json.loads(committed.read_text()) != json.loads(
+            fresh.read_text()
+        ):
+            stale.append(str(committed.relative_to(REPO)))
+    assert not stale, f"stale student notebooks, run `make release` and commit: {stale}"
 
 
-def test_every_figure_has_alt_text(built_book):
+def article_of(html: str) -> str:
+    return html.split('<article class="bd-article">', 1)[-1].split("</article>", 1)[0]
+
+
+def test_every_figure_is_on_its_page_with_alt_text_and_caption(built_book):
+    """Count per page: a lesson that declares N figures must show N images, each with its own alt
+    text and caption (a chart whose cell displayed nothing is missing, and fails here)."""
+    from book_support import figures, lesson_paths
+
+    declared_total = 0
+    for path in lesson_paths():
+        page = str(path.relative_to(REPO).with_suffix(""))
+        article = article_of((built_book.html / f"{page}.html").read_text(encoding="utf-8"))
+        images = re.findall(r"<img\b[^>]*>", article)
+        alts = [html.unescape(m[1]) for img in images if (m := re.search(r'\balt="([^"]*)"', img))]
+        declared = figures(path)
+        declared_total += len(declared)
+        assert len(images) == len(declared), (
+            f"{page}: {len(declared)} figure cells in the source but {len(images)} images on the "
+            "page (does each figure cell display its chart?)"
+        )
+        text = html.unescape(re.sub(r"<[^>]+>", "", article))
+        for figure in declared:
+            assert figure.alt in alts, f"{page}: no image with the alt text of {figure.name}"
+            assert " ".join(figure.caption.split()) in " ".join(text.split()), (
+                f"{page}: the caption of {figure.name} is not on the page"
+            )
+            assert f'id="{figure.name}"' in article, f"{page}: no figure named {figure.name}"
+    assert declared_total >= 4, "the lessons declare fewer figures than chapters 1-2 have"
+
+
+def test_every_image_has_alt_text(built_book):
+    checked = 0
     for page in toc_pages():
-        html = (built_book.html / f"{page}.html").read_text(encoding="utf-8")
-        for img in re.findall(r"<img\b[^>]*>", html):
-            if "logo" in img:
-                continue
+        article = article_of((built_book.html / f"{page}.html").read_text(encoding="utf-8"))
+        for img in re.findall(r"<img\b[^>]*>", article):
             alt = re.search(r'\balt="([^"]*)"', img)
-            assert alt and len(alt[1].strip()) > 10, f"{page}: figure without real alt text: {img}"
+            assert alt and len(alt[1].strip()) > 10, f"{page}: image without real alt text: {img}"
+            checked += 1
+    assert checked >= 4, f"only {checked} images in the whole book: the lessons' charts are missing"
 
 
 def test_lessons_show_executed_output(built_book):
+    """Every visible cell that produced output when the book executed it shows that output."""
+    import nbformat
     from book_support import lesson_paths
 
+    total = 0
     for path in lesson_paths():
-        page = path.relative_to(REPO).with_suffix(".html")
-        html = (built_book.html / page).read_text(encoding="utf-8")
-        assert "cell_output" in html, f"{page} shows no executed output"
+        page = path.relative_to(REPO).with_suffix("")
+        executed = built_book.html.parent / "jupyter_execute" / page.with_suffix(".ipynb")
+        cells = nbformat.read(executed, as_version=4).cells
+        expected = sum(
+            1
+            for cell in cells
+            if cell.cell_type == "code"
+            and cell.get("outputs")
+            and not {"remove-cell", "remove-output"} & set(cell.metadata.get("tags", []))
+            and any(
+                out.get("output_type") != "display_data" or out.get("data") for out in cell.outputs
+            )
+        )
+        html = (built_book.html / page.with_suffix(".html")).read_text(encoding="utf-8")
+        shown = html.count('<div class="cell_output')
+        assert shown == expected, f"{page}: {expected} cells have output but {shown} are shown"
+        total += expected
+    assert total >= 50, f"only {total} lesson cells with output in the whole book"
 
 
 def test_no_page_is_a_placeholder(built_book):

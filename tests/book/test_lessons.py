@@ -3,16 +3,51 @@
 from __future__ import annotations
 
 import pytest
-from book_support import REPO, LessonFailed, lesson_paths, run_lesson
+from book_support import REPO, LessonFailed, figures, lesson_paths, run_lesson
 
 LESSONS = lesson_paths()
+IDS = [str(p.relative_to(REPO)) for p in LESSONS]
 
 
 @pytest.mark.slow
-@pytest.mark.parametrize("path", LESSONS, ids=[str(p.relative_to(REPO)) for p in LESSONS])
-def test_lesson_executes(path):
+@pytest.mark.parametrize("path", LESSONS, ids=IDS)
+def test_lesson_executes(path, monkeypatch):
+    # Tests and scripts draw with Agg; the lesson's kernel must still show its charts inline.
+    monkeypatch.setenv("MPLBACKEND", "Agg")
     run = run_lesson(path)
     assert run.seconds < 60, f"{path.name} took {run.seconds:.0f} s: keep lessons under a minute"
+    code_cells = [cell for cell in run.notebook.cells if cell.cell_type == "code"]
+    for figure in figures(path):
+        if not figure.cell:
+            continue  # a {glue:figure}: the built page is checked in test_build.py
+        outputs = code_cells[figure.cell - 1].get("outputs", [])
+        images = [out for out in outputs if "image/png" in out.get("data", {})]
+        assert len(images) == 1, (
+            f"{path.name} code cell {figure.cell} ({figure.name or 'a chart'}) shows "
+            f"{len(images)} images: a figure cell must display exactly one chart"
+        )
+
+
+@pytest.mark.parametrize("path", LESSONS, ids=IDS)
+def test_every_figure_declares_alt_text_and_a_caption(path):
+    for figure in figures(path):
+        where = f"{figure.page} code cell {figure.cell}"
+        assert len(figure.alt) > 30, (
+            f"{where} draws a chart without real alt text (mystnb.image.alt)"
+        )
+        assert figure.caption and figure.name, f"{where}: give the figure a caption and a name"
+
+
+def test_the_lessons_have_their_figures():
+    """Lessons 1.1, 1.2, 2.3 and 2.4 each draw one chart; the detection must find them."""
+    found = {(figure.page, figure.name) for path in LESSONS for figure in figures(path)}
+    expected = {
+        ("chapters/01-voter-file/01-what-is-a-voter-file", "fig-ch1-party"),
+        ("chapters/01-voter-file/02-filter-count-sort", "fig-ch1-age"),
+        ("chapters/02-sql-basics/03-count-and-group", "fig-ch2-county"),
+        ("chapters/02-sql-basics/04-null-and-pandas", "fig-ch2-party-share"),
+    }
+    assert expected <= found, f"figures not found: {sorted(expected - found)}"
 
 
 def test_a_broken_lesson_is_reported_by_notebook_and_cell(tmp_path):

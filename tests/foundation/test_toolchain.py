@@ -56,6 +56,7 @@ def test_lock_pins_every_package_exactly():
 
 def test_environment_yml_agrees_with_lock():
     lock = read_lock()
+    assert len(read_environment_yml()) >= 20, "environment.yml pins too few packages to compare"
     disagreements = [
         f"{name}: environment.yml {version} but lock {lock.get(name, 'missing')}"
         for name, version in read_environment_yml().items()

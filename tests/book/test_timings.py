@@ -1,0 +1,133 @@
+"""Each timing is stated once, in the chapter's chapter.yml; every page that shows a timing
+generates it (bootcamp/book_chapters.py), and the built pages agree with chapter.yml."""
+
+from __future__ import annotations
+
+import html
+import re
+
+import pytest
+from book_support import REPO, toc_pages
+
+from bootcamp import chapter_meta
+from bootcamp.chapter_meta import duration
+
+#: A duration typed by hand: "40 minutes", "90-minute", "2 h 20", "1 hour", "an hour".
+DURATION = re.compile(
+    r"\b\d+(?:\.\d+)?\s?-?(?:minutes?|mins?|hours?|hrs?|h)\b"
+    r"|\b(?:about|for|takes?|in|half|within) an hour\b|\b(?:one|two|three|four) hours?\b",
+    re.I,
+)
+
+
+def hand_typed_durations(text: str) -> list[str]:
+    text = re.sub(r"```\{code-cell\}.*?\n```", "", text, flags=re.S)  # code, not prose
+    text = re.sub(r":::\{course-schedule\}.*?\n:::", "", text, flags=re.S)  # the directive's input
+    return [m.group(0) for m in DURATION.finditer(text)]
+
+
+def test_the_duration_pattern_finds_typed_times():
+    text = "Teaching: 90 minutes. A 90-minute block, 2 h 20, 40 min, about an hour, 1 hour."
+    assert len(hand_typed_durations(text)) == 6
+    assert hand_typed_durations("Multiply the doors an hour by the hours in the shift") == []
+    assert hand_typed_durations(":::{course-schedule}\n15 | Welcome\n:::\nrun in a minute") == []
+
+
+def test_no_page_types_a_timing_by_hand():
+    pages = [REPO / f"{page}.md" for page in toc_pages() if (REPO / f"{page}.md").exists()]
+    assert len(pages) >= 15
+    typed = [
+        f"{path.relative_to(REPO)}: {found!r}"
+        for path in pages
+        for found in hand_typed_durations(path.read_text(encoding="utf-8"))
+    ]
+    assert not typed, (
+        "timings typed by hand (state them once in chapters/NN-slug/chapter.yml and show them "
+        "with {chapter-timing}, {chapter-pacing} or {course-schedule}):\n" + "\n".join(typed)
+    )
+
+
+def test_every_chapter_page_shows_its_timings_with_the_directives():
+    chapters = chapter_meta.all_chapters()
+    assert len(chapters) >= 2
+    for chapter in chapters:
+        index = (chapter.folder / "index.md").read_text(encoding="utf-8")
+        notes = (chapter.folder / "instructor-notes.md").read_text(encoding="utf-8")
+        assert "{chapter-timing}" in index, f"{chapter.slug}/index.md: add :::{{chapter-timing}}"
+        assert "{chapter-pacing}" in notes, f"{chapter.slug}/instructor-notes.md: add pacing"
+    guide = (REPO / "appendices/instructor-guide.md").read_text(encoding="utf-8")
+    assert "{course-schedule}" in guide
+
+
+def test_beginner_times_are_realistic():
+    """Issue 8: chapter 2's exercise notebook takes a beginner 60-75 minutes, not 40."""
+    chapters = {c.number: c for c in chapter_meta.all_chapters()}
+    assert 60 <= chapters[2].exercises_minutes <= 75
+    for chapter in chapters.values():
+        for lesson in chapter.lessons:
+            assert 15 <= lesson.minutes <= 90, f"{chapter.slug}/{lesson.file}: {lesson.minutes} min"
+
+
+def text_of(built_book, page: str) -> str:
+    source = (built_book.html / f"{page}.html").read_text(encoding="utf-8")
+    article = source.split('<article class="bd-article">', 1)[-1].split("</article>", 1)[0]
+    return " ".join(html.unescape(re.sub(r"<[^>]+>", " ", article)).split())
+
+
+def table_rows(built_book, page: str) -> list[tuple[list[str], str]]:
+    """Every table row of a built page: its cells' text, and its HTML (to find links)."""
+    source = (built_book.html / f"{page}.html").read_text(encoding="utf-8")
+    rows = []
+    for row in re.findall(r"<tr[^>]*>(.*?)</tr>", source, re.S):
+        cells = re.findall(r"<t[dh][^>]*>(.*?)</t[dh]>", row, re.S)
+        text = [" ".join(html.unescape(re.sub(r"<[^>]+>", " ", c)).split()) for c in cells]
+        rows.append((text, row))
+    return rows
+
+
+def row_linking(rows, where: str, href: str) -> list[str]:
+    """The row that links to ``href`` (in a pacing table: the one that starts with a clock time)."""
+    found = [cells for cells, raw in rows if f'href="{href}' in raw]
+    if len(found) > 1:
+        found = [cells for cells in found if re.fullmatch(r"\d+:\d\d", cells[0])]
+    assert len(found) == 1, f"{where}: {len(found)} table rows link to {href}"
+    return found[0]
+
+
+def row_saying(rows, where: str, text: str) -> list[str]:
+    found = [cells for cells, _raw in rows if cells and text in cells[-1]]
+    assert len(found) == 1, f"{where}: {len(found)} table rows say {text!r}"
+    return found[0]
+
+
+@pytest.mark.slow
+def test_the_built_pages_agree_with_chapter_yml(built_book):
+    guide = table_rows(built_book, "appendices/instructor-guide")
+    for chapter in chapter_meta.all_chapters():
+        total = chapter.teaching_minutes + chapter.exercises_minutes
+        page = f"chapters/{chapter.slug}/index"
+        index_text = text_of(built_book, page)
+        assert f"Teaching: {duration(chapter.teaching_minutes)}" in index_text, page
+        assert f"Exercises: {duration(chapter.exercises_minutes)}" in index_text, page
+        index_rows = table_rows(built_book, page)
+        notes = f"chapters/{chapter.slug}/instructor-notes"
+        notes_rows = table_rows(built_book, notes)
+        assert (
+            f"Teaching {duration(chapter.teaching_minutes)}, exercises "
+            f"{duration(chapter.exercises_minutes)}: {duration(total)} in all"
+            in text_of(built_book, notes)
+        ), f"{notes}: pacing totals disagree with chapter.yml"
+        for file, minutes in [(lesson.file, lesson.minutes) for lesson in chapter.lessons] + [
+            ("exercises-student", chapter.exercises_minutes)
+        ]:
+            row = row_linking(index_rows, page, f"{file}.html")
+            assert row[-1] == str(minutes), f"{page}: {file} shows {row[-1]}, chapter.yml {minutes}"
+            row = row_linking(notes_rows, notes, f"{file}.html")
+            assert row[1] == str(minutes), f"{notes}: {file} paced {row[1]}, chapter.yml {minutes}"
+        total_row = next(cells for cells, _raw in index_rows if cells and cells[0] == "Total")
+        assert total_row[-1] == str(total)
+        if chapter.number <= 2:  # the one-day Part I workshop
+            lessons = row_saying(guide, "guide", f"lessons {chapter.number}.1 to")
+            assert lessons[1] == str(chapter.teaching_minutes), f"guide: chapter {chapter.number}"
+            exercises = row_saying(guide, "guide", f"Chapter {chapter.number} exercises")
+            assert exercises[1] == str(chapter.exercises_minutes), f"guide: {chapter.number}"
