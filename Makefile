@@ -10,7 +10,7 @@ export PATH := $(BIN):$(PATH)
 BOOK_FLAGS := -W -n --keep-going
 PORT ?= 8000
 
-.PHONY: all env data release book serve test lint lock clean help
+.PHONY: all env data release exercises book serve test lint lock clean help
 
 all: book ## Set up the environment, generate the data, release the exercises, build the book
 	@echo
@@ -43,6 +43,13 @@ data: env ## Generate the synthetic state (default county dataset) into datasets
 release: env ## Make the student version of every exercise notebook
 	@echo "==> Releasing student exercise notebooks (solutions and hidden tests removed)"
 	@$(BIN)/bootcamp release
+
+exercises: data ## Rebuild every chapter's exercise notebook and map, release and prove them
+	@echo "==> Building each chapter's exercises.ipynb and exercise map from its exercises.yml"
+	@for spec in chapters/*/exercises.yml; do $(BIN)/bootcamp author $$spec || exit 1; done
+	@$(BIN)/bootcamp release
+	@echo "==> Proving every chapter's exercises (reference, blank, alternatives, wrong answers)"
+	@$(BIN)/bootcamp prove
 
 book: data release ## Execute the lessons and build the HTML book into _build/html
 	@echo "==> Building the book (lessons executed, cached in _build/.jupyter_cache)"

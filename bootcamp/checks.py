@@ -46,7 +46,14 @@ SIG_DIGITS = 6
 
 
 class CheckFailed(AssertionError):
-    """A check did not pass. The message says what is wrong and gives the question's hint."""
+    """A check did not pass. The message says what is wrong and gives the question's hint.
+
+    In a notebook it shows as its one-line message, not as a traceback into this module
+    (IPython calls ``_render_traceback_``); nbgrader still sees an error and scores zero.
+    """
+
+    def _render_traceback_(self) -> list[str]:
+        return [str(self)]
 
 
 # --------------------------------------------------------------------------- canonical forms
@@ -356,3 +363,395 @@ def check_sql(
         check_hashed(result, expected, hint=hint, question=question)
     else:
         check_equal(result, expected, ordered=ordered, hint=hint, question=question)
+
+
+# =========================================================================== declared questions
+#
+# Since the declarative exercises.yml format, a question says *what is called* (a function, a SQL
+# query held in a variable, or a value) and *on which cases* (data sets plus arguments). The same
+# description drives three things:
+#
+# - the visible check ``check("Q6")`` (a :class:`Checker`): calls the learner's code on the course
+#   data and on a second small data set with other arguments, and compares fingerprints;
+# - the in-kernel hidden test ``checks.hidden_test({...})`` (plain ``nbgrader autograde``);
+# - the trusted judge (``bootcamp.grading.judge``), which runs the same cases outside the kernel.
+
+_REFERENCE_GLOBALS = ("pd", "np", "sqlite3", "checks", "data")
+
+
+def _one_line(message: str) -> CheckFailed:
+    """A failure whose message is one clear line (question label first)."""
+    return CheckFailed(" ".join(message.split()))
+
+
+COURSE_DATA = {"preset": "county"}
+
+
+def dataset_key(spec: Mapping) -> str:
+    """A stable name for a data set description (used for file names and caches)."""
+    return json.dumps(dict(spec), sort_keys=True)
+
+
+def _keep_mask(n: int, spec: Mapping) -> np.ndarray:
+    """Which rows a ``keep`` fraction keeps: deterministic in the spec's seed."""
+    rng = np.random.default_rng([int(spec.get("seed") or 0), 7919])
+    return rng.random(n) < float(spec["keep"])
+
+
+def open_dataset(spec: Mapping, data: Mapping) -> Any:
+    """Open one test data set: a DataFrame (``data.kind: table``) or a read-only SQLite connection
+    (``data.kind: database``). ``spec`` gives preset, seed and an optional ``keep`` fraction of the
+    voters (varying the hidden data so that no typed-in answer fits every case)."""
+    from bootcamp import data as course_data
+
+    if spec is None:  # a question about a value needs no data set
+        return None
+    preset = spec.get("preset", "county")
+    seed = spec.get("seed")
+    if data.get("kind", "table") == "table":
+        frame = course_data.load(data.get("table", "voters"), preset=preset, seed=seed)
+        if spec.get("keep") is not None:
+            frame = frame[_keep_mask(len(frame), spec)].reset_index(drop=True)
+        return frame
+    connection = course_data.connect(preset=preset, seed=seed)
+    if spec.get("keep") is None:
+        return connection
+    copy = sqlite3.connect(":memory:")
+    connection.backup(copy)
+    connection.close()
+    table = data.get("table", "voters")
+    rowids = [r[0] for r in copy.execute(f"SELECT rowid FROM {table} ORDER BY rowid")]
+    mask = _keep_mask(len(rowids), spec)
+    dropped = [(r,) for r, k in zip(rowids, mask, strict=True) if not k]
+    copy.executemany(f"DELETE FROM {table} WHERE rowid = ?", dropped)
+    copy.commit()
+    return copy
+
+
+def case_arguments(args: Any, dataset: Any) -> list[tuple]:
+    """The extra arguments of each case: a list (each item one argument, or a list of several),
+    or a Python expression evaluated with ``dataset`` bound to the case's data set."""
+    if args is None:
+        return [()]
+    if isinstance(args, str):
+        args = eval(args, {"dataset": dataset, "pd": pd, "np": np})  # trusted: the description
+    return [tuple(a) if isinstance(a, list | tuple) else (a,) for a in args]
+
+
+def plain(value: Any) -> Any:
+    """numpy / pandas scalars as plain Python values (arguments written to JSON)."""
+    if isinstance(value, np.generic):
+        return value.item()
+    return value
+
+
+def reference_object(question: Mapping) -> Any:
+    """The reference (a function, or the SQL text) made from the question's reference source."""
+    if question["kind"] == "query":
+        return question["reference"]
+    namespace: dict = {"__name__": "__reference__"}
+    exec("import sqlite3\nimport numpy as np\nimport pandas as pd\n", namespace)
+    from bootcamp import data as course_data
+
+    namespace.update(checks=__import__(__name__, fromlist=["x"]), data=course_data)
+    exec(compile(question["reference"], f"<reference {question['label']}>", "exec"), namespace)
+    if question["kind"] == "value":
+        return namespace[question["name"]]
+    return namespace[question["name"]]
+
+
+def call_target(question: Mapping, target: Any, dataset: Any, args: tuple) -> Any:
+    """Run the learner's (or the reference's) code on one case."""
+    kind = question["kind"]
+    if kind == "function":
+        if isinstance(dataset, pd.DataFrame):
+            dataset = dataset.copy()
+        return target(dataset, *args)
+    if kind == "query":
+        if not isinstance(target, str) or not target.strip():
+            raise _one_line(
+                f"{question['label']}: the query is empty: write your SQL between the quotes "
+                f"of {question['name']} and run the answer cell."
+            )
+        try:
+            return pd.read_sql_query(target, dataset)
+        except Exception as exc:
+            message = str(exc)
+            if message.startswith("Execution failed on sql") and "': " in message:
+                message = message.rsplit("': ", 1)[1]  # the database's words, not the query
+            raise _SQLError(message) from None
+    return target
+
+
+class _SQLError(Exception):
+    """A learner's query did not run; carries the database's message."""
+
+
+def sql_advice(message: str) -> str:
+    """One next step for a database error message."""
+    low = message.lower()
+    if "misuse of aggregate" in low:
+        return (
+            "an aggregate such as COUNT(*) cannot go in WHERE (WHERE filters rows before they "
+            "are counted); filter the groups with HAVING, after GROUP BY."
+        )
+    if "no such column" in low:
+        return "check the column's spelling against the codebook (and put text values in quotes)."
+    if "no such table" in low:
+        return "the table is called voters; check its spelling."
+    if "syntax error" in low or "incomplete input" in low:
+        return (
+            "check the commas between columns, the quotes around text values, and the order "
+            "SELECT, FROM, WHERE, GROUP BY, HAVING, ORDER BY, LIMIT."
+        )
+    return "read the database's message above, fix the query and run the answer cell again."
+
+
+def _has_float(value: Any) -> bool:
+    if type(value) in _FLOAT_TYPES:
+        return True
+    if type(value) is pd.DataFrame:
+        return any(pd.api.types.is_float_dtype(t) for t in value.dtypes)
+    if type(value) is pd.Series:
+        return pd.api.types.is_float_dtype(value.dtype)
+    return False
+
+
+def rounded_versions(value: Any) -> list[Any]:
+    """``value`` rounded to 0..4 decimals (and as a whole number): the usual rounded answers."""
+    if not _has_float(value):
+        return []
+    out = []
+    for digits in range(5):
+        if type(value) in _FLOAT_TYPES:
+            out.append(round(float(value), digits))
+        else:
+            out.append(value.round(digits))
+    return out
+
+
+_ROUNDED = {
+    False: "do not round: return the full value (round only when you display a result).",
+    True: "do not round: leave out ROUND(...) so the query returns the full values.",
+}
+
+
+def describe_problem(
+    got: Any, accepted: list[Any], *, ordered: bool, kind: str = "function"
+) -> str | None:
+    """None when ``got`` matches one of the ``accepted`` values; otherwise what is wrong, in one
+    sentence with one next step, never quoting an accepted value."""
+    got_canon = _canon(got, ordered=ordered)
+    wants = [_canon(a, ordered=ordered) for a in accepted]
+    if any(got_canon == w for w in wants):
+        return None
+    want = accepted[0]
+    if got is None and want is not None:
+        what = "your function" if kind == "function" else "your answer"
+        return (
+            f"{what} returned nothing (None): use `return` to hand back the result "
+            "(print only shows it)."
+        )
+    for value in accepted:
+        rounded = [_canon(r, ordered=ordered) for r in rounded_versions(value)]
+        if got_canon in rounded:
+            return _ROUNDED[kind == "query"]
+    return _compare(got_canon, wants[0])
+
+
+def _target(question: Mapping, namespace: Mapping) -> Any:
+    name = question["name"]
+    if question["kind"] == "value":
+        try:
+            return eval(name, dict(namespace))
+        except NameError as exc:
+            raise _one_line(
+                f"{question['label']}: {exc}: run your answer cell first, then this check."
+            ) from None
+    if name not in namespace:
+        raise _one_line(
+            f"{question['label']}: `{name}` is not defined yet: run your answer cell first "
+            "(keep the name as it is), then this check."
+        )
+    target = namespace[name]
+    if question["kind"] == "function" and not callable(target):
+        raise _one_line(
+            f"{question['label']}: `{name}` should be a function (keep the `def` line), but it "
+            f"is {_KIND_NAMES.get(_kind(target), 'something else')}."
+        )
+    return target
+
+
+def learner_call(question: Mapping, target: Any, dataset: Any, args: tuple) -> Any:
+    """Call the learner's code on one case, turning its errors into one clear message."""
+    label = question["label"]
+    try:
+        return call_target(question, target, dataset, args)
+    except CheckFailed:
+        raise
+    except _SQLError as exc:
+        raise _one_line(
+            f"{label}: your query did not run: {exc}. Next step: {sql_advice(str(exc))}"
+        ) from None
+    except NotImplementedError:
+        raise _one_line(
+            f"{label}: not answered yet: replace `raise NotImplementedError()` with your code, "
+            "then run the answer cell and this check."
+        ) from None
+    except Exception as exc:
+        raise _one_line(
+            f"{label}: your code stopped with {type(exc).__name__}: {exc}. Fix that line, run "
+            "the answer cell again, then this check."
+        ) from None
+
+
+def _case_text(number: int, total: int) -> str:
+    if number == 1:
+        return "on the course data"
+    return "on a second, smaller test file"
+
+
+class Checker:
+    """The visible checks of one exercise notebook, built by ``bootcamp author``.
+
+    The notebook's hidden helper cell makes ``check = checks.Checker(...)``; each check cell is
+    one call, ``check("Q6")``. The data holds fingerprints only (never an answer) and the
+    targeted hints, compressed, so the page shows no hint before the learner tries.
+    """
+
+    def __init__(self, assignment: str, blob: str):
+        import base64
+        import zlib
+
+        self.assignment = assignment
+        self._questions = json.loads(zlib.decompress(base64.b64decode(blob)).decode("utf-8"))
+
+    @staticmethod
+    def encode(questions: Mapping) -> str:
+        import base64
+        import zlib
+
+        text = json.dumps(questions, sort_keys=True, separators=(",", ":"))
+        return base64.b64encode(zlib.compress(text.encode("utf-8"), 9)).decode("ascii")
+
+    def labels(self) -> list[str]:
+        return list(self._questions)
+
+    def __call__(self, label: str, namespace: Mapping | None = None) -> None:
+        if label not in self._questions:
+            raise _one_line(f"no question {label!r} in this notebook ({', '.join(self.labels())})")
+        question = self._questions[label]
+        if namespace is None:
+            import sys
+
+            namespace = sys._getframe(1).f_globals
+        target = _target(question, namespace)
+        cases = question["cases"]
+        got_fps = []
+        first_bad = None
+        for number, case in enumerate(cases, start=1):
+            dataset = open_dataset(case["data"], question["data"])
+            try:
+                value = learner_call(question, target, dataset, tuple(case["args"]))
+            finally:
+                if isinstance(dataset, sqlite3.Connection):
+                    dataset.close()
+            fp = fingerprint(value, ordered=question["ordered"])
+            got_fps.append(fp)
+            if fp not in case["accept"] and first_bad is None:
+                first_bad = (number, value, fp, case)
+        if first_bad is None:
+            print(f"{label} passed.")
+            return
+        number, value, fp, case = first_bad
+        for mistake in question.get("mistakes", []):
+            if mistake["fps"] == got_fps:
+                raise _one_line(f"{label}: not yet right: {mistake['message']}")
+        if value is None:
+            raise _one_line(
+                f"{label}: your code returned nothing (None): use `return` to hand back the "
+                "result (print only shows it)."
+            )
+        if fp in case.get("rounded", []):
+            raise _one_line(f"{label}: {_ROUNDED[question['kind'] == 'query']}")
+        if number > 1 and got_fps[0] in cases[0]["accept"]:
+            outside = question.get("outside", "voters")
+            given = "connection" if question["data"].get("kind") == "database" else "table"
+            raise _one_line(
+                f"{label}: right on the course data but not {_case_text(number, len(cases))} "
+                f"(other data or other arguments): inside the function use only the {given} "
+                f"and the arguments it receives, never the outside `{outside}` or a value "
+                "typed in by hand."
+            )
+        what = _hashed_problem(fp, case["accept"][0])
+        hint = question.get("hint")
+        where = _case_text(number, len(cases))
+        raise _one_line(f"{label}: {where}, {what}" + (f" Hint: {hint}" if hint else ""))
+
+
+def _hashed_problem(got_fp: str, expected: str) -> str:
+    _, kind, _, shape, labels, _ = expected.split(":")
+    _, got_kind, _, got_shape, got_labels, _ = got_fp.split(":")
+    if got_kind != kind:
+        return _kind_message(got_kind, kind)
+    if got_labels != labels:
+        if kind == "DataFrame":
+            return "the columns are not the ones the question asks for (check names and AS)."
+        return "the keys are not the ones the question asks for."
+    if got_shape != shape:
+        return f"the number of {'rows' if kind == 'DataFrame' else 'items'} is not right."
+    if kind in ("int", "float", "str", "bool", "none"):
+        return "the value is not right."
+    return "the size is right, but some values are not."
+
+
+def hidden_cases(question: Mapping) -> list[tuple[Mapping, tuple]]:
+    """Every (data set, arguments) pair of a question's hidden test."""
+    pairs = []
+    for spec in question["datasets"]:
+        dataset = open_dataset(spec, question["data"])
+        try:
+            arguments = case_arguments(question.get("args"), dataset)
+        finally:
+            if isinstance(dataset, sqlite3.Connection):
+                dataset.close()
+        pairs += [(spec, tuple(plain(a) for a in args)) for args in arguments]
+    return pairs
+
+
+def expected_values(question: Mapping, reference: Any, dataset: Any, args: tuple) -> list[Any]:
+    """The accepted results of one case (several when the question accepts ties)."""
+    result = call_target(question, reference, dataset, args)
+    if question.get("accept_any"):
+        return list(result)
+    return [result]
+
+
+def hidden_test(question: Mapping, namespace: Mapping | None = None) -> None:
+    """A hidden test run inside the kernel (plain ``nbgrader autograde``): the learner's code and
+    the reference on every hidden case. Under ``bootcamp grade`` the trusted judge replaces this
+    call and does the same outside the kernel."""
+    if namespace is None:
+        import sys
+
+        namespace = sys._getframe(1).f_globals
+    label = question["label"]
+    target = _target(question, namespace)
+    reference = reference_object(question)
+    for number, (spec, args) in enumerate(hidden_cases(question), start=1):
+        dataset = open_dataset(spec, question["data"])
+        accepted = expected_values(question, reference, dataset, args)
+        if isinstance(dataset, sqlite3.Connection):
+            dataset.close()
+            dataset = open_dataset(spec, question["data"])
+        got = learner_call(question, target, dataset, args)
+        problem = describe_problem(
+            got, accepted, ordered=question["ordered"], kind=question["kind"]
+        )
+        if problem:
+            hint = question.get("hint")
+            raise _one_line(
+                f"{label}: on hidden test case {number}, {problem}"
+                + (f" Hint: {hint}" if hint else "")
+            )
+    print(f"{label}: hidden tests passed.")

@@ -12,9 +12,11 @@ reference solution fails its own tests.
 from __future__ import annotations
 
 import contextlib
+import io
 import os
 import re
 import shutil
+import sqlite3
 import subprocess
 import sys
 from collections.abc import Mapping
@@ -195,8 +197,249 @@ def install_source() -> str:
     )
 
 
+DECLARED_KINDS = ("function", "query", "value")
+
+
+def _declared_kind(q: Mapping) -> str | None:
+    found = [k for k in DECLARED_KINDS if q.get(k)]
+    if len(found) > 1:
+        raise BootcampError(f"question {q.get('id')}: give only one of function, query, value")
+    return found[0] if found else None
+
+
+def strip_solution(source: str) -> str:
+    """The solution cell as reference code: marker lines and top-level display expressions
+    (``top_precinct(voters, "DEM")`` at the end of the cell) removed."""
+    import ast
+
+    lines = [ln for ln in source.splitlines() if "### BEGIN SOLUTION" not in ln]
+    lines = [ln for ln in lines if "### END SOLUTION" not in ln]
+    text = "\n".join(lines)
+    tree = ast.parse(text)
+    keep = [n for n in tree.body if not isinstance(n, ast.Expr)]
+    return "\n\n\n".join(ast.get_source_segment(text, n) for n in keep).strip("\n") + "\n"
+
+
+def question_labels(spec: Mapping) -> dict[str, str]:
+    """Question id -> label: Q1, Q2, ... in order (assigned by the tool)."""
+    return {q.get("id", str(i)): f"Q{i + 1}" for i, q in enumerate(spec["questions"])}
+
+
+def _heading(q: Mapping, label: str) -> str:
+    points = q.get("points", 1)
+    unit = "point" if points == 1 else "points"
+    extra = ", graded by a person" if q.get("kind") == "written" else ""
+    return f"## {label}. {q['title']} ({points:g} {unit}{extra})"
+
+
+def hidden_spec(q: Mapping, label: str, defaults: Mapping) -> dict:
+    """The declarative hidden test of a question (written into its test cell)."""
+    kind = _declared_kind(q)
+    name = q[kind]
+    reference = q.get("reference", defaults.get("reference", "solution"))
+    if q.get("accept_any"):
+        reference = q["accept_any"]
+    elif reference == "solution":
+        reference = strip_solution(q["solution"])
+        if kind == "query":
+            scratch: dict = {}
+            exec(compile(reference, f"<solution {q['id']}>", "exec"), scratch)
+            reference = scratch[name]
+    if kind == "query":
+        reference = "\n".join(line.strip() for line in reference.strip().splitlines()) + "\n"
+    data = dict(q.get("data", defaults.get("data", {"kind": "table", "table": "voters"})))
+    if kind == "query":
+        data["kind"] = "database"
+    return {
+        "label": label,
+        "kind": kind,
+        "name": name,
+        "ordered": bool(q.get("ordered", True)),
+        "hint": " ".join(q.get("hint", "").split()),
+        "data": data,
+        "datasets": list(q.get("hidden_data", defaults.get("hidden", []))),
+        "args": q.get("args"),
+        "reference": reference,
+        "accept_any": bool(q.get("accept_any")),
+    }
+
+
+def _visible_cases(hidden: Mapping, defaults: Mapping, q: Mapping) -> list[dict]:
+    """Course data with the first arguments, then each visible data set with every argument."""
+    specs = [checks.COURSE_DATA] + list(q.get("visible_data", defaults.get("visible", [])))
+    reference = checks.reference_object(hidden)
+    if hidden["kind"] == "value":
+        specs = [None]
+    cases = []
+    for number, spec in enumerate(specs):
+        dataset = checks.open_dataset(spec, hidden["data"])
+        arguments = checks.case_arguments(hidden.get("args"), dataset)
+        for args in arguments[:1] if number == 0 else arguments:
+            args = tuple(checks.plain(a) for a in args)
+            accepted = checks.expected_values(hidden, reference, dataset, args)
+            ordered = hidden["ordered"]
+            fps = list(dict.fromkeys(checks.fingerprint(a, ordered=ordered) for a in accepted))
+            rounded = {
+                checks.fingerprint(r, ordered=ordered)
+                for a in accepted
+                for r in checks.rounded_versions(a)
+            }
+            cases.append(
+                {
+                    "data": spec,
+                    "args": list(args),
+                    "accept": fps,
+                    "rounded": sorted(rounded - set(fps)),
+                }
+            )
+        if isinstance(dataset, sqlite3.Connection):
+            dataset.close()
+    return cases
+
+
+def _fingerprints(visible: Mapping, namespace: Mapping) -> list[str | None] | None:
+    """The fingerprints of a learner's results on the visible cases (None: it raised)."""
+    try:
+        target = checks._target(visible, namespace)
+    except checks.CheckFailed:
+        return None
+    fps = []
+    for case in visible["cases"]:
+        dataset = checks.open_dataset(case["data"], visible["data"])
+        try:
+            with contextlib.redirect_stdout(io.StringIO()):
+                value = checks.call_target(visible, target, dataset, tuple(case["args"]))
+            fps.append(checks.fingerprint(value, ordered=visible["ordered"]))
+        except Exception:
+            fps.append(None)
+        finally:
+            if isinstance(dataset, sqlite3.Connection):
+                dataset.close()
+    return fps
+
+
+def _passes(visible: Mapping, fps: list | None) -> bool:
+    return fps is not None and all(
+        fp in case["accept"] for fp, case in zip(fps, visible["cases"], strict=True)
+    )
+
+
+def _run_checks(checker: Any, label: str, hidden: Mapping, namespace: Mapping, what: str) -> None:
+    """The visible check and the hidden test must pass for ``what`` (a right answer)."""
+    for name, run in (
+        ("visible check", lambda: checker(label, namespace)),
+        ("hidden test", lambda: checks.hidden_test(hidden, namespace)),
+    ):
+        try:
+            with contextlib.redirect_stdout(io.StringIO()):
+                run()
+        except checks.CheckFailed as exc:
+            raise BootcampError(f"{what} fails its {name}: {exc}") from None
+
+
+def _declared_question(
+    q: Mapping,
+    label: str,
+    defaults: Mapping,
+    namespace: dict,
+    before: dict,
+    wrong_answers: list[dict],
+    workdir: Path,
+) -> tuple[dict, dict]:
+    """(hidden spec, visible checker data) of a declared question, proven on the spot: the
+    solution and every listed alternative pass both, each recorded wrong answer fails the
+    visible check (unless it says ``caught_by: hidden``), and its message becomes a hint."""
+    qid = q["id"]
+    hidden = hidden_spec(q, label, defaults)
+    with _cwd(workdir):
+        cases = _visible_cases(hidden, defaults, q)
+    visible = {k: hidden[k] for k in ("label", "kind", "name", "ordered", "hint", "data")}
+    visible |= {"cases": cases, "mistakes": [], "outside": defaults.get("course", "voters")}
+    checker = checks.Checker.__new__(checks.Checker)
+    checker._questions = {label: visible}
+    with _cwd(workdir):
+        _run_checks(checker, label, hidden, namespace, f"the reference solution of {label}")
+        for number, code in enumerate(q.get("alternatives", []), start=1):
+            scratch = dict(before)
+            _run(code, scratch, f"alternative {number} of {label}")
+            _run_checks(checker, label, hidden, scratch, f"alternative {number} of {label}")
+        seen: dict[tuple, int] = {}
+        for number, entry in enumerate(wrong_answers, start=1):
+            if entry["cell"] != qid:
+                continue
+            scratch = dict(before)
+            try:
+                with contextlib.redirect_stdout(io.StringIO()):
+                    exec(compile(entry["code"], f"<wrong answer {number}>", "exec"), scratch)
+            except Exception:
+                continue  # an answer cell that does not run fails every check
+            fps = _fingerprints(visible, scratch)
+            if _passes(visible, fps) and entry.get("caught_by") != "hidden":
+                raise BootcampError(
+                    f"wrong-answers.yml entry {number} ({label}: {entry['mistake']}) passes the "
+                    "visible check: add a visible data set or arguments that tell it apart, or "
+                    "mark it `caught_by: hidden`"
+                )
+            if entry.get("message") and fps and None not in fps:
+                key = tuple(fps)
+                if key in seen:
+                    raise BootcampError(
+                        f"wrong-answers.yml entries {seen[key]} and {number} ({label}) give the "
+                        "same result: keep the message on one of them only"
+                    )
+                seen[key] = number
+                message = " ".join(entry["message"].split())
+                visible["mistakes"].append({"fps": fps, "message": message})
+    return hidden, visible
+
+
+def _py_literal(value: Any, indent: int = 0, lead: int = 0) -> str:
+    """A Python literal for a hidden-test spec: multi-line text as a triple-quoted string.
+    ``lead`` is how many characters precede the value on its first line (a dict key)."""
+    pad = " " * indent
+    if isinstance(value, str) and "\n" in value.strip("\n"):
+        quote = "'''" if '"""' in value else '"""'
+        return quote + "\n" + value.strip("\n") + "\n" + quote
+    if isinstance(value, str):
+        return _literal(value, indent + lead)
+    if isinstance(value, dict):
+        items = "".join(
+            f"{pad}    {_literal(str(k), indent + 4)}: "
+            f"{_py_literal(v, indent + 4, len(str(k)) + 4)},\n"
+            for k, v in value.items()
+        )
+        return "{\n" + items + pad + "}"
+    if isinstance(value, list):
+        return "[" + ", ".join(_py_literal(v, indent) for v in value) + "]"
+    return repr(value)
+
+
+def _declared_test_source(label: str, hidden: Mapping) -> str:
+    return (
+        f'check("{label}")\n'
+        "### BEGIN HIDDEN TESTS\n"
+        f"checks.hidden_test(\n    {_py_literal(dict(hidden), 4)}\n)\n"
+        "### END HIDDEN TESTS"
+    )
+
+
+def checker_source(assignment: str, visible: Mapping) -> str:
+    """The hidden helper cell: the visible checks' data (fingerprints, hints), compressed."""
+    blob = checks.Checker.encode(visible)
+    lines = "".join(f'        "{blob[i : i + 88]}"\n' for i in range(0, len(blob), 88))
+    return (
+        "# Loads the data of the check cells (fingerprints, never answers). Just run it.\n"
+        f'check = checks.Checker(\n    "{assignment}",\n    (\n{lines}    ),\n)'
+    )
+
+
 def build_notebook(
-    spec: Mapping, *, workdir: Path, wrong_answers: list[dict] | None = None, verify: bool = True
+    spec: Mapping,
+    *,
+    workdir: Path,
+    wrong_answers: list[dict] | None = None,
+    verify: bool = True,
+    assignment: str | None = None,
 ) -> nbformat.NotebookNode:
     """Turn a description into an nbgrader source notebook (solutions and hidden tests inside).
 
@@ -204,6 +447,9 @@ def build_notebook(
     solutions are executed and every test cell must pass.
     """
     wrong_answers = wrong_answers or []
+    assignment = assignment or Path(workdir).name
+    defaults = spec.get("defaults", {})
+    labels = question_labels(spec)
     cells = []
     if spec.get("title") or spec.get("intro"):
         text = (f"# {spec['title']}\n\n" if spec.get("title") else "") + spec.get("intro", "")
@@ -213,6 +459,8 @@ def build_notebook(
         cells.append(_code(install_source(), "install", install_meta))
         setup_meta = _meta("setup", grade=False, solution=False, locked=True)
         cells.append(_code(spec["setup"], "setup", setup_meta))
+    checker_at = len(cells)
+    visible_data: dict[str, dict] = {}
 
     seen: set[str] = set()
     namespace: dict = {"__name__": "__main__"}
@@ -223,13 +471,16 @@ def build_notebook(
             raise BootcampError("setup must import the checks: from bootcamp import checks")
     for index, q in enumerate(spec["questions"]):
         qid = q.get("id", "")
-        if not _ID_RE.match(qid) or qid in seen or qid in ("setup", "install"):
+        if not _ID_RE.match(qid) or qid in seen or qid in ("setup", "install", "checker"):
             raise BootcampError(f"question {index + 1}: id {qid!r} must be a unique identifier")
         seen.add(qid)
-        label = q.get("label", f"Q{index + 1}")
+        label = q.get("label", labels[qid])
         kind = q.get("kind", "code")
         points = q.get("points", 1)
-        cells.append(_markdown(q.get("prompt", f"## {label}"), f"prompt_{qid}"))
+        prompt = q.get("prompt", "")
+        if q.get("title"):
+            prompt = _heading(q, label) + "\n\n" + prompt
+        cells.append(_markdown(prompt or f"## {label}", f"prompt_{qid}"))
         if kind == "written":
             meta = _meta(qid, grade=True, solution=True, locked=False, points=points)
             cells.append(_markdown(q.get("solution", "YOUR ANSWER HERE"), qid, meta))
@@ -238,15 +489,29 @@ def build_notebook(
             raise BootcampError(f"question {qid}: kind must be 'code' or 'written'")
         if "### BEGIN SOLUTION" not in q.get("solution", ""):
             raise BootcampError(f"question {qid}: the solution needs ### BEGIN/END SOLUTION")
-        cells.append(
-            _code(q["solution"], qid, _meta(qid, grade=False, solution=True, locked=False))
-        )
+        solution_meta = _meta(qid, grade=False, solution=True, locked=False)
+        if q.get("broken"):
+            solution_meta["bootcamp"] = {"broken": q["broken"].rstrip("\n")}
+        cells.append(_code(q["solution"], qid, solution_meta))
 
-        fp = None
-        mistakes: dict[str, str] = {}
+        before = dict(namespace)
         if verify:
             with _cwd(workdir):
                 _run(q["solution"], namespace, f"solution {qid}")
+        if _declared_kind(q):
+            if not verify:
+                raise BootcampError("declared questions need verify=True (the solutions must run)")
+            hidden, visible = _declared_question(
+                q, label, defaults, namespace, before, wrong_answers, workdir
+            )
+            visible_data[label] = visible
+            source = _declared_test_source(label, hidden)
+            meta = _meta(f"test_{qid}", grade=True, solution=False, locked=True, points=points)
+            cells.append(_code(source, f"test_{qid}", meta))
+            continue
+
+        fp = None
+        mistakes: dict[str, str] = {}
         if q.get("answer"):
             if not verify:
                 raise BootcampError("fingerprints need verify=True (the solutions must run)")
@@ -274,6 +539,13 @@ def build_notebook(
         meta = _meta(f"test_{qid}", grade=True, solution=False, locked=True, points=points)
         cells.append(_code(source, f"test_{qid}", meta))
 
+    if visible_data:
+        checker_meta = _meta("checker", grade=False, solution=False, locked=True)
+        checker_meta["jupyter"] = {"source_hidden": True}
+        checker_meta["tags"] = ["hide-input"]
+        cells.insert(
+            checker_at, _code(checker_source(assignment, visible_data), "checker", checker_meta)
+        )
     if spec.get("outro"):
         cells.append(_markdown(spec["outro"], "outro"))
     nb = nbformat.v4.new_notebook(cells=cells)
@@ -283,14 +555,57 @@ def build_notebook(
     return nb
 
 
+MAP_NAME = "exercise-map.generated.md"
+
+
+def _cell_text(text: str) -> str:
+    return " ".join(str(text).split()).replace("|", "\\|")
+
+
+def exercise_map(spec: Mapping, wrong_answers: list[dict]) -> str:
+    """The instructor notes' exercise map: each question, its points, what it practices and the
+    mistakes its hints name (from exercises.yml and wrong-answers.yml)."""
+    labels = question_labels(spec)
+    lines = [
+        "<!-- Generated by `bootcamp author` from exercises.yml and wrong-answers.yml. "
+        "Do not edit: edit those files and run `make exercises`. -->",
+        "",
+        "| Question | Points | Practices | Mistakes its hints name |",
+        "|---|---|---|---|",
+    ]
+    for q in spec["questions"]:
+        label = q.get("label", labels[q["id"]])
+        title = q.get("title", q["id"])
+        if q.get("kind") == "written":
+            mistakes = "graded by a person: the model answer and rubric are in the source notebook"
+        else:
+            named = [e["mistake"] for e in wrong_answers if e["cell"] == q["id"]]
+            mistakes = "; ".join(named) or "none recorded yet"
+        lines.append(
+            f"| {label} {_cell_text(title)} | {q.get('points', 1):g} | "
+            f"{_cell_text(q.get('practices', ''))} | {_cell_text(mistakes)} |"
+        )
+    total = sum(q.get("points", 1) for q in spec["questions"])
+    lines += ["", f"Total: {total:g} points.", ""]
+    return "\n".join(lines)
+
+
 def build_file(spec_path: Path, out: Path | None = None, *, verify: bool = True) -> Path:
-    """Build ``exercises.ipynb`` beside ``spec_path`` (``exercises.yml``) and return its path."""
+    """Build ``exercises.ipynb`` beside ``spec_path`` (``exercises.yml``) and return its path;
+    the exercise map (``exercise-map.generated.md``) is written beside the notebook."""
     spec_path = Path(spec_path).resolve()
     spec = load_spec(spec_path)
     wrong = load_wrong_answers(spec_path.parent / "wrong-answers.yml")
-    nb = build_notebook(spec, workdir=spec_path.parent, wrong_answers=wrong, verify=verify)
+    nb = build_notebook(
+        spec,
+        workdir=spec_path.parent,
+        wrong_answers=wrong,
+        verify=verify,
+        assignment=spec_path.parent.name,
+    )
     out = Path(out) if out else spec_path.with_suffix(".ipynb")
     out.write_text(nbformat.writes(nb) + "\n", encoding="utf-8")
+    out.with_name(MAP_NAME).write_text(exercise_map(spec, wrong), encoding="utf-8")
     _format_code(out)
     return out
 

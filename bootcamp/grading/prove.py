@@ -62,6 +62,18 @@ def _errors(path: Path) -> str:
     )
 
 
+def _alternatives(source: Path) -> list[dict[str, str]]:
+    """Submissions made of the taught alternative right answers listed in exercises.yml:
+    submission k uses the k-th alternative of every question that lists one."""
+    spec_path = source.with_suffix(".yml")
+    if not spec_path.exists():
+        return []
+    spec = authoring.load_spec(spec_path)
+    listed = {q["id"]: q.get("alternatives", []) for q in spec["questions"]}
+    most = max((len(a) for a in listed.values()), default=0)
+    return [{qid: alts[k] for qid, alts in listed.items() if len(alts) > k} for k in range(most)]
+
+
 def prove_notebook(
     source: Path,
     wrong_answers: Path | None = None,
@@ -93,6 +105,9 @@ def prove_notebook(
             submissions[f"wrong-{number}"] = _fill(
                 release_nb, source_nb, {entry["cell"]: entry["code"]}
             )
+        alternatives = _alternatives(source)
+        for number, replace in enumerate(alternatives, start=1):
+            submissions[f"alternative-{number}"] = _fill(release_nb, source_nb, replace)
         for student, nb in submissions.items():
             folder = course_dir / "submitted" / student / assignment
             folder.mkdir(parents=True)
@@ -119,6 +134,18 @@ def prove_notebook(
                 + ("" if got == top else "\n" + _errors(graded("reference"))),
             )
         )
+        for number, replace in enumerate(alternatives, start=1):
+            got, top = points[f"alternative-{number}"]
+            which = ", ".join(sorted(replace))
+            proofs.append(
+                Proof(
+                    f"alternative right answers {number} ({which})",
+                    "full marks",
+                    got == top,
+                    f"{got:g} / {top:g}"
+                    + ("" if got == top else "\n" + _errors(graded(f"alternative-{number}"))),
+                )
+            )
         got, top = points["blank"]
         proofs.append(Proof("blank release", "zero", got == 0, f"{got:g} / {top:g}"))
         for number, entry in enumerate(entries, start=1):

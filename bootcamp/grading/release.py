@@ -65,7 +65,27 @@ def generate(assignment: str, course_dir: Path = AUTOGRADER_DIR) -> Path:
         raise BootcampError(f"nbgrader generate_assignment {assignment} failed: {reason}") from None
     finally:
         converter.log.removeHandler(collector)
+    for notebook in (course_dir / "release" / assignment).glob("*.ipynb"):
+        show_broken_code(notebook)
     return course_dir / "release" / assignment
+
+
+def show_broken_code(notebook: Path) -> None:
+    """Debugging questions: learners get the broken code (cell metadata ``bootcamp.broken``) in
+    place of nbgrader's stub, with the checksum nbgrader uses to tell an untouched answer."""
+    import nbformat
+    from nbgrader.utils import compute_checksum
+
+    nb = nbformat.read(notebook, as_version=4)
+    changed = False
+    for cell in nb.cells:
+        broken = cell.metadata.get("bootcamp", {}).get("broken")
+        if broken is not None and cell.source != broken:
+            cell.source = broken
+            cell.metadata["nbgrader"]["checksum"] = compute_checksum(cell)
+            changed = True
+    if changed:
+        nbformat.write(nb, notebook)
 
 
 def needs_generate(assignment: str, course_dir: Path) -> bool:

@@ -64,7 +64,9 @@ def assess(nb) -> list[Question]:
             continue
         if not (utils.is_grade(cell) and cell.cell_type == "code"):
             continue
-        found = re.search(r"Checks for (\S+?)\.", cell.source)
+        found = re.search(r'check\("([^"]+)"\)', cell.source) or re.search(
+            r"Checks for (\S+?)\.", cell.source
+        )
         label = found.group(1) if found else meta["grade_id"]
         max_points = float(meta.get("points", 0))
         message = _message(cell)
