@@ -8,6 +8,7 @@ The first call generates the dataset (the ``county`` preset, a fixed seed: about
 caches it in ``datasets/county``; later calls read the cached files. Other presets and seeds live in
 sibling folders (``data.load("voters", preset="tiny", seed=7)`` uses ``datasets/tiny-seed7``).
 Truth tables (``truth_voters`` ...) hold the hidden answers and load only when named.
+``snapshot=1`` (``load`` and ``connect``) is the same state a week later: "this week's file".
 """
 
 from __future__ import annotations
@@ -32,7 +33,7 @@ _PUBLIC = (
     "volunteers",
     "experiment",
 )
-_TRUTH = ("truth_voters", "truth_duplicates", "truth_links", "truth_precincts")
+_TRUTH = ("truth_voters", "truth_duplicates", "truth_links", "truth_changes", "truth_precincts")
 
 
 class UnknownTableError(BootcampError, ValueError):
@@ -55,6 +56,7 @@ def path(
     size: int | None = None,
     messy: bool = True,
     formats: tuple[str, ...] = ("parquet", "sqlite"),
+    snapshot: int = 0,
 ) -> Path:
     """Folder of a dataset, generating it first if it is not there yet (safe in parallel)."""
     from bootcamp.paths import datasets_dir
@@ -62,7 +64,11 @@ def path(
     from bootcamp.synth.config import DEFAULT_FORMATS, DEFAULT_SEED, Config
 
     config = Config(
-        preset=preset, seed=DEFAULT_SEED if seed is None else seed, size=size, messy=messy
+        preset=preset,
+        seed=DEFAULT_SEED if seed is None else seed,
+        size=size,
+        messy=messy,
+        snapshot=snapshot,
     )
     folder = datasets_dir() / config.dirname
     if not is_current(folder, config, formats):
@@ -79,17 +85,20 @@ def load(
     size: int | None = None,
     messy: bool = True,
     columns: list[str] | None = None,
+    snapshot: int = 0,
 ):
     """One table as a pandas DataFrame: dates as datetime64, integers as nullable integers.
 
     ``messy=False`` gives the version without the deliberate messiness (duplicates, drift ...).
+    ``snapshot=1`` gives the same state one week later (new registrants, moves, changes,
+    removals; ``truth_changes`` says what changed for whom), ``snapshot=2`` two weeks later ...
     """
     if name not in _PUBLIC and name not in _TRUTH:
         raise UnknownTableError(
             f"unknown table {name!r}; valid names: {', '.join(_PUBLIC)} "
             f"(truth tables: {', '.join(_TRUTH)})"
         )
-    folder = path(preset, seed, size, messy, formats=("parquet",))
+    folder = path(preset, seed, size, messy, formats=("parquet",), snapshot=snapshot)
     return read(folder, name, columns)
 
 
@@ -115,14 +124,22 @@ def read(folder: str | Path, name: str, columns: list[str] | None = None):
 
 
 def connect(
-    preset: str = "county", seed: int | None = None, size: int | None = None, messy: bool = True
+    preset: str = "county",
+    seed: int | None = None,
+    size: int | None = None,
+    messy: bool = True,
+    snapshot: int = 0,
 ) -> sqlite3.Connection:
     """A read-only connection to the dataset's SQLite database (lessons cannot damage it).
 
     Works with ``pd.read_sql(query, con)``. Dates are text ``YYYY-MM-DD``; use ``date(...)``.
+    Foreign keys are enforced (``PRAGMA foreign_keys`` is on).
     """
-    folder = path(preset, seed, size, messy, formats=("sqlite",))
+    folder = path(preset, seed, size, messy, formats=("sqlite",), snapshot=snapshot)
     from bootcamp.synth.writers import SQLITE_NAME
 
     uri = (folder / SQLITE_NAME).as_uri() + "?mode=ro"
-    return sqlite3.connect(uri, uri=True)
+    con = sqlite3.connect(uri, uri=True)
+    # SQLite checks foreign keys only when asked, per connection
+    con.execute("PRAGMA foreign_keys = ON")
+    return con

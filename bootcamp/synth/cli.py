@@ -11,7 +11,13 @@ from bootcamp.errors import BootcampError
 
 def register(subparsers) -> None:
     """Add the ``data`` subcommand."""
-    from bootcamp.synth.config import DEFAULT_PRESET, DEFAULT_SEED, FORMATS, PRESETS
+    from bootcamp.synth.config import (
+        DEFAULT_PRESET,
+        DEFAULT_SEED,
+        FORMATS,
+        MAX_SNAPSHOT,
+        PRESETS,
+    )
 
     parser = subparsers.add_parser(
         "data",
@@ -46,6 +52,13 @@ def register(subparsers) -> None:
         help="switch off the deliberate messiness (duplicates, label drift, ...)",
     )
     parser.add_argument(
+        "--snapshot",
+        type=_int,
+        default=0,
+        help=f"weeks after the download, 0-{MAX_SNAPSHOT} (default 0: the file as downloaded; "
+        "1: the same state a week later, with truth_changes)",
+    )
+    parser.add_argument(
         "--force",
         action="store_true",
         help="replace a non-empty output folder (an earlier dataset is replaced without it)",
@@ -68,7 +81,13 @@ def run(args: argparse.Namespace) -> int:
 
     if args.size is not None and args.size <= 0:
         raise BootcampError(f"--size must be a positive number of registrants, got {args.size}")
-    config = Config(preset=args.preset, seed=args.seed, size=args.size, messy=not args.clean)
+    config = Config(
+        preset=args.preset,
+        seed=args.seed,
+        size=args.size,
+        messy=not args.clean,
+        snapshot=args.snapshot,
+    )
     formats = parse_formats(args.formats, config.preset)
     folder = (args.out or datasets_dir() / config.dirname).expanduser().absolute()
     if not args.force and is_current(folder, config, formats):

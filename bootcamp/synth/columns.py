@@ -75,6 +75,8 @@ def null_where(mask: np.ndarray, values: pa.Array) -> pa.Array:
 
 def group_rank(keys: np.ndarray) -> np.ndarray:
     """0, 1, 2, ... within each group of equal keys (in the original order)."""
+    if not len(keys):
+        return np.zeros(0, dtype=np.int64)
     order = np.argsort(keys, kind="stable")
     sorted_keys = keys[order]
     start = np.r_[0, np.flatnonzero(sorted_keys[1:] != sorted_keys[:-1]) + 1]

@@ -22,6 +22,8 @@ DEFAULT_FORMATS = {"tiny": FORMATS, "county": FORMATS, "state": ("parquet",)}
 GENERATOR_VERSION = "1"
 #: Largest number of registrants generated at once (the state preset works county by county).
 CHUNK_REGISTRANTS = 400_000
+#: Weekly snapshots available after the download (four weeks keep the year, 2026, unchanged).
+MAX_SNAPSHOT = 4
 
 
 @dataclass(frozen=True)
@@ -32,6 +34,7 @@ class Config:
     seed: int = DEFAULT_SEED
     size: int | None = None
     messy: bool = True
+    snapshot: int = 0  # weeks after the download (0: the file as downloaded)
 
     def __post_init__(self) -> None:
         if self.preset not in PRESETS:
@@ -42,6 +45,15 @@ class Config:
             raise BootcampError(f"size must be a positive whole number, got {self.size!r}")
         if not isinstance(self.seed, int) or self.seed < 0:
             raise BootcampError(f"seed must be a non-negative whole number, got {self.seed!r}")
+        if (
+            not isinstance(self.snapshot, int)
+            or isinstance(self.snapshot, bool)
+            or not 0 <= self.snapshot <= MAX_SNAPSHOT
+        ):
+            raise BootcampError(
+                f"snapshot must be a whole number of weeks from 0 to {MAX_SNAPSHOT}, "
+                f"got {self.snapshot!r}"
+            )
 
     @property
     def n_registrants(self) -> int:
@@ -55,10 +67,15 @@ class Config:
             name += f"-seed{self.seed}"
         if not self.messy:
             name += "-clean"
+        if self.snapshot:
+            name += f"-snapshot{self.snapshot}"
         return name
 
     def as_dict(self) -> dict:
-        return asdict(self) | {"n_registrants": self.n_registrants, "version": generator_version()}
+        out = asdict(self) | {"n_registrants": self.n_registrants, "version": generator_version()}
+        if not self.snapshot:
+            del out["snapshot"]  # snapshot 0's manifest reads as it did before weekly updates
+        return out
 
 
 @cache

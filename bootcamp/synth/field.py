@@ -241,10 +241,13 @@ def make_field(
 
     # ---- 2026 ID canvass with a randomized persuasion script
     general = _election(dt.date(2026, 11, 3))
+    start26 = day(dt.date(2026, 9, 14))
+    # the walk list is cut when the canvass starts: registered by then
     ok26 = (
         eligible_for(general, people, reg, geo)
         & np.isin(county, ref.CANVASS_COUNTIES)
         & (reg["status"] <= 1)
+        & (reg["registr_dt"] < start26)
     )
     hh_ok = np.bincount(hh_idx[ok26], minlength=n_hh) > 0
     in_counties = sum(ref.COUNTIES[c - 1].share for c in ref.CANVASS_COUNTIES)
@@ -284,7 +287,6 @@ def make_field(
     out["persuadable"] = persuadable
     out["tau_persuasion"] = tau_persuasion
 
-    start26 = day(dt.date(2026, 9, 14))
     canv_hh = households
     opened = canv_hh[rng.random(len(canv_hh)) < door_p[canv_hh]]
     door_persons = persons

@@ -73,7 +73,7 @@ def make_geography(rng: np.random.Generator, config: Config) -> dict:
             start = zip_next.get(county.zip3, 10)
             zips[c] = [f"{county.zip3}{start + i:02d}" for i in range(k)]
             zip_next[county.zip3] = start + k
-        target = rng.lognormal(0, 0.18, n_prec)
+        target = rng.lognormal(0, ref.PRECINCT_SIZE_SIGMA, n_prec)
         target = target / target.sum() * county_n
         municipal = rng.random(n_prec) < ref.MUNICIPAL_SHARE[county.urbanicity]
         per_city = np.zeros(n_city, dtype=int)

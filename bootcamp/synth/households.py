@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 import pyarrow as pa
+import pyarrow.compute as pc
 
 from bootcamp.synth import reference as ref
 from bootcamp.synth.columns import choice, group_rank, join, labels, where
@@ -67,8 +68,12 @@ def make_households(
 
     street = street_start[prec] + (rng.random(n) * n_streets[prec]).astype(np.int64)
     rank = group_rank(street * 2 + apartment)
+    # houses take consecutive numbers (both sides of the street), apartment buildings of up
+    # to 24 units numbers from 200 on (odd on every other street)
     house_num = np.where(
-        apartment, street_base[street] + 1 + 2 * (rank // 24), street_base[street] + 2 * rank
+        apartment,
+        street_base[street] + 200 + street % 2 + 2 * (rank // 24),
+        street_base[street] + 2 + rank,
     )
     unit = np.where(apartment, rank % 24 + 1, 0)
 
@@ -76,24 +81,15 @@ def make_households(
     sname = street_name.take(pa.array(street))
     abbr = labels(suffix[street], vocab["suffix_abbr"])
     long = labels(suffix[street], vocab["suffix_long"])
-    hn = pa.array(house_num).cast(pa.string())
     unit_txt = where(apartment, pa.array(unit).cast(pa.string()), pa.nulls(n, pa.string()))
-    lead = where(has_dir[street], join(hn, dir_col, sep=" "), hn)
-    line = join(lead, sname, abbr, sep=" ")
-    line_long = join(lead, sname, long, sep=" ")
-    apt = join(" APT ", unit_txt.fill_null(""))
-    res_line = where(apartment, join(line, apt), line)
-    res_line_long = where(apartment, join(line_long, apt), line_long)
     gp = precincts[prec]
-    return {
+    out = {
         "household_id": first_id + np.arange(n, dtype=np.int64),
         "house_num": house_num.astype(np.int32),
         "street_dir": dir_col,
         "street_name": sname,
         "street_type": abbr,
         "unit_num": unit_txt,
-        "res_street_address": res_line,
-        "res_street_address_long": res_line_long,
         "res_city_desc": pa.array(geo["res_city_desc"][gp], pa.string()),
         "zip_code": pa.array(geo["zip_code"][gp], pa.string()),
         "precinct_abbrv": pa.array(geo["precinct_abbrv"][gp], pa.string()),
@@ -105,4 +101,84 @@ def make_households(
         "apartment": apartment,
         "adults": adults,
         "registered": registered,
+        "street": street,
+        "street_type_long": long,
     }
+    return _with_address_lines(out)
+
+
+def _with_address_lines(hh: dict) -> dict:
+    """Add the street lines (abbreviated and spelled-out street type) from the address parts."""
+    hn = pa.array(hh["house_num"]).cast(pa.string())
+    dir_col = hh["street_dir"]
+    lead = pc.if_else(pc.is_valid(dir_col), join(hn, dir_col.fill_null(""), sep=" "), hn)
+    line = join(lead, hh["street_name"], hh["street_type"], sep=" ")
+    line_long = join(lead, hh["street_name"], hh["street_type_long"], sep=" ")
+    apt = join(" APT ", hh["unit_num"].fill_null(""))
+    apartment = hh["apartment"]
+    hh["res_street_address"] = where(apartment, join(line, apt), line)
+    hh["res_street_address_long"] = where(apartment, join(line_long, apt), line_long)
+    return hh
+
+
+def new_addresses(
+    rng: np.random.Generator, hh: dict, geo: dict, precinct_idx: np.ndarray, first_id: int
+) -> dict:
+    """New homes (one household each) in the given precincts, on streets already there.
+
+    Each takes a house number past the last one on its street, so no address repeats; the
+    precinct must already have households in ``hh``.
+    """
+    k = len(precinct_idx)
+    by_precinct = np.argsort(hh["precinct_idx"], kind="stable")
+    sorted_prec = hh["precinct_idx"][by_precinct]
+    lo = np.searchsorted(sorted_prec, precinct_idx, side="left")
+    hi = np.searchsorted(sorted_prec, precinct_idx, side="right")
+    if k and (hi <= lo).any():
+        raise ValueError("new_addresses: a precinct without households")
+    template = by_precinct[lo + (rng.random(k) * (hi - lo)).astype(np.int64)]
+    street = hh["street"][template]
+    n_streets = int(hh["street"].max()) + 1 if len(hh["street"]) else 1
+    last = np.zeros(n_streets, dtype=np.int64)
+    np.maximum.at(last, hh["street"], hh["house_num"].astype(np.int64))
+    house_num = last[street] + 2 * (1 + group_rank(street))
+    urban = geo["urbanicity"][precinct_idx]
+    apartment = rng.random(k) < np.array([ref.APARTMENT_SHARE[u] for u in urban])
+    size = np.array(list(ref.HOUSEHOLD_SIZE_P))[choice(rng, k, list(ref.HOUSEHOLD_SIZE_P.values()))]
+    take = pa.array(template)
+    out = {
+        "household_id": first_id + np.arange(k, dtype=np.int64),
+        "house_num": house_num.astype(np.int32),
+        "street_dir": hh["street_dir"].take(take),
+        "street_name": hh["street_name"].take(take),
+        "street_type": hh["street_type"].take(take),
+        "unit_num": where(
+            apartment,
+            pa.array(rng.integers(1, 25, k)).cast(pa.string()),
+            pa.nulls(k, pa.string()),
+        ),
+        "res_city_desc": hh["res_city_desc"].take(take),
+        "zip_code": hh["zip_code"].take(take),
+        "precinct_abbrv": hh["precinct_abbrv"].take(take),
+        "county_id": hh["county_id"][template],
+        "dwelling_type": labels(apartment.astype(np.int32), ("single-family", "apartment")),
+        "household_size": size.astype(np.int8),
+        "precinct_idx": hh["precinct_idx"][template],
+        "apartment": apartment,
+        "adults": np.ones(k, dtype=np.int64),
+        "registered": np.ones(k, dtype=np.int64),
+        "street": street,
+        "street_type_long": hh["street_type_long"].take(take),
+    }
+    return _with_address_lines(out)
+
+
+def concat(a: dict, b: dict) -> dict:
+    """Households of ``a`` followed by those of ``b`` (same keys)."""
+    out = {}
+    for key, col in a.items():
+        if isinstance(col, pa.Array):
+            out[key] = pa.concat_arrays([col, b[key].cast(col.type)])
+        else:
+            out[key] = np.concatenate([col, np.asarray(b[key]).astype(col.dtype)])
+    return out

@@ -16,6 +16,7 @@ import pyarrow.compute as pc
 
 from bootcamp.synth import reference as ref
 from bootcamp.synth.columns import EPOCH, day, join, where
+from bootcamp.synth.registration import fewer_weekends
 
 _NEAR = {
     c: n for c, n in zip("ABCDEFGHIJKLMNOPQRSTUVWXYZ", "SVXSWDFGUHJKNBPOWETYIBEZTA", strict=True)
@@ -47,9 +48,19 @@ def pick_duplicates(rng: np.random.Generator, people: dict, reg: dict) -> dict:
     moved = rng.random(k) < ref.P_DUPLICATE_MOVED
     lo = reg["registr_dt"][src] + 365
     dup_reg = lo + (rng.random(k) * np.maximum(1, snap - 30 - lo)).astype(int)
+    dup_reg = fewer_weekends(rng, dup_reg)
+    # the new home: a new address in the precinct of a random registrant, most often one of
+    # the same county (the pipeline makes the household; hh_idx is set there)
     hh = people["hh_idx"][src].copy()
-    n_hh = int(people["hh_idx"].max()) + 1 if n else 0
-    hh[moved] = rng.integers(0, max(n_hh, 1), int(moved.sum()))
+    county = reg["county_id"]
+    anyone = rng.integers(0, max(n, 1), k)
+    same = rng.random(k) < ref.P_MOVE_WITHIN_COUNTY
+    by_county = np.argsort(county, kind="stable")
+    lo = np.searchsorted(county[by_county], county[src], side="left")
+    hi = np.searchsorted(county[by_county], county[src], side="right")
+    neighbour = by_county[lo + (rng.random(k) * (hi - lo)).astype(np.int64)]
+    mover = np.where(same, neighbour, anyone)
+    new_precinct = people["precinct_idx"][mover]
     first = people["first_name"].take(pa.array(src)).to_pylist()
     last = people["last_name"].take(pa.array(src)).to_pylist()
     middle = people["middle_name"].take(pa.array(src)).to_pylist()
@@ -70,6 +81,7 @@ def pick_duplicates(rng: np.random.Generator, people: dict, reg: dict) -> dict:
         "src": src,
         "kind": np.where(moved, 1, 0),
         "hh_idx": hh,
+        "new_precinct": new_precinct,
         "registr_dt": dup_reg,
         "old_removed": moved & (rng.random(k) < ref.P_DUPLICATE_OLD_REMOVED),
         "first_name": pa.array(first, pa.string()),
@@ -88,12 +100,16 @@ def split_history(history: dict, dups: dict, n_people: int, dup_municipal: np.nd
     owner[dups["src"]] = np.arange(len(dups["src"]))
     j = owner[history["voter"]]
     has = j >= 0
-    effective = np.where(has, dups["registr_dt"][np.maximum(j, 0)], 0)
-    move = has & (dates[history["election"]] >= effective)
+    registered = np.where(has, dups["registr_dt"][np.maximum(j, 0)], 0)
+    when = dates[history["election"]]
+    # the new record votes once registered by the deadline; in between, the old record votes
+    # unless it was removed when the new one was made (then the person did not vote)
+    move = has & (when >= registered + ref.REGISTRATION_DEADLINE_DAYS)
+    gap = has & ~move & (when >= registered) & dups["old_removed"][np.maximum(j, 0)]
     history["voter"] = np.where(move, n_people + j, history["voter"]).astype(np.int32)
     # a move out of a municipality ends municipal voting
     municipal = np.array([e.election_type == "municipal" for e in ref.ELECTIONS])
-    drop = move & municipal[history["election"]] & ~dup_municipal[np.maximum(j, 0)]
+    drop = gap | (move & municipal[history["election"]] & ~dup_municipal[np.maximum(j, 0)])
     for key in ("voter", "election", "method", "ballot"):
         history[key] = history[key][~drop]
 
@@ -126,16 +142,19 @@ def _mmddyyyy(col: pa.Array) -> pa.Array:
     return pc.strftime(col.cast(pa.timestamp("s")), format="%m/%d/%Y")
 
 
-def raw_text(rng: np.random.Generator | None, name: str, table: pa.Table) -> pa.Table:
+def raw_text(rngs, name: str, table: pa.Table) -> pa.Table:
     """Every column as text the way a state's download has it.
 
-    Dates are MM/DD/YYYY; a missing registration date is the placeholder ``##/##/####``; with a
-    random generator (messiness on) names, cities and addresses get stray padding and a few
-    records inconsistent case.
+    Dates are MM/DD/YYYY; a missing registration date is the placeholder ``##/##/####``; with
+    ``rngs`` (messiness on: column number -> random generator) names, cities and addresses get
+    stray padding and a few records inconsistent case.
     """
     cols = {}
     n = table.num_rows
-    for field in table.schema:
+    rng = None
+    for i, field in enumerate(table.schema):
+        if rngs is not None:
+            rng = rngs(i)
         col = table.column(field.name).combine_chunks()
         if field.type == pa.date32():
             txt = _mmddyyyy(col)

@@ -111,37 +111,42 @@ def make_people(rng: np.random.Generator, config: Config, geo: dict, hh: dict) -
     ideology = geo["lean"][prec] + rng.normal(0, 1, n)
     civic = geo["civic_mean"][prec] + rng.normal(0, 1, n)
 
-    # phones (the reserved 555-01XX range: numbers repeat) and e-mail (reserved domains)
-    area_codes = sorted({a for c in counties for a in c.area_codes})
-    county_areas = [[area_codes.index(a) for a in c.area_codes] for c in counties]
-    n_areas = np.array([len(a) for a in county_areas])[county]
-    pick = (rng.random(n) * n_areas).astype(int)
-    area = np.array([a + [a[0]] * (2 - len(a)) for a in county_areas])[county, np.minimum(pick, 1)]
-    line = rng.integers(0, 100, n)
+    # phones: only the fictional NXX-555-0100..0199, spread over every valid area code (see
+    # ref.phone_area_codes) and drawn without replacement while the pool lasts, so a number
+    # identifies about one household at the county preset; housemates often share one
+    pool = len(ref.phone_area_codes()) * 100
     shared = (member > 0) & (rng.random(n) < 0.3)
-    area, line = np.where(shared, area[head], area), np.where(shared, line[head], line)
+    if n <= pool:
+        number = rng.permutation(pool)[:n]
+    else:
+        number = rng.integers(0, pool, n)
+    number = np.where(shared, number[head], number)
     has_phone = rng.random(n) < ref.P_PHONE
     has_phone = np.where(shared, has_phone[head], has_phone)
-    numbers = [f"{a}-555-01{x:02d}" for a in area_codes for x in range(100)]
-    phone = labels(area * 100 + line, numbers)
-    phone = where(has_phone, phone, pa.nulls(n, pa.string()))
+    phone = labels(number, ref.phone_numbers(), mask=~has_phone)
 
     first_txt = labels(first, t["first_names"])
     last_txt = labels(last, t["last_names"])
     middle_txt = labels(middle, t["first_names"], mask=~has_middle)
     lower_first = labels(first, t["first_email"])
     lower_last = labels(last, t["last_email"])
+    # local part: first.last, initial+last or first+last, with a number (2 to 4 digits: a
+    # birth year or a random one) so that unrelated people rarely share an address
     style = rng.integers(0, 3, n)
-    num = labels(rng.integers(1, 100, n), [f"{x:02d}" for x in range(100)])
+    digits_ = np.where(rng.random(n) < 0.4, birth_year, rng.integers(10, 10_000, n))
+    num = pa.array(digits_).cast(pa.string())
+    plain = rng.random(n) < 0.08  # a few got the address without a number
+    num = where(plain, "", num)
     local = where(
         style == 0,
         join(lower_first, lower_last, sep="."),
         where(
             style == 1,
             join(pc.utf8_slice_codeunits(lower_first, 0, 1), lower_last),
-            join(lower_first, lower_last, num),
+            join(lower_first, lower_last),
         ),
     )
+    local = join(local, num)
     domain = labels(choice(rng, n, [0.6, 0.2, 0.2]), ref.EMAIL_DOMAINS)
     has_email = rng.random(n) < ref.P_EMAIL
     email = where(has_email, join(local, domain, sep="@"), pa.nulls(n, pa.string()))

@@ -13,7 +13,7 @@ from collections.abc import Callable, Iterator
 import numpy as np
 import pyarrow as pa
 
-from bootcamp.synth import messiness
+from bootcamp.synth import messiness, weekly
 from bootcamp.synth import reference as ref
 from bootcamp.synth.columns import (
     constant,
@@ -30,12 +30,14 @@ from bootcamp.synth.config import CHUNK_REGISTRANTS, Config
 from bootcamp.synth.field import make_field
 from bootcamp.synth.geography import chunks, make_geography
 from bootcamp.synth.history import apply_inactivity, make_history
-from bootcamp.synth.households import make_households
+from bootcamp.synth.households import concat as households_concat
+from bootcamp.synth.households import make_households, new_addresses
 from bootcamp.synth.people import make_people
 from bootcamp.synth.registration import make_registration
-from bootcamp.synth.schema import TABLE_BY_NAME
+from bootcamp.synth.schema import TABLE_BY_NAME, arrow_schema
 from bootcamp.synth.signups import make_donations, make_volunteers
 
+TRUTH_CHANGES_EMPTY = arrow_schema("truth_changes").empty_table()
 ELECTION_LBL = [e.date.strftime("%m/%d/%Y") for e in ref.ELECTIONS]
 ELECTION_DESC = [f"{lbl} {e.kind}" for lbl, e in zip(ELECTION_LBL, ref.ELECTIONS, strict=True)]
 
@@ -77,9 +79,15 @@ def generate(
     geo["municipal"] = np.array([m is not None for m in geo["municipality_desc"]])
     first = global_tables(geo)
     counters: dict = {}
+    weeks = {w: weekly.week_counters(w) for w in range(1, config.snapshot + 1)}
     for ci, precincts in enumerate(chunks(geo, CHUNK_REGISTRANTS)):
         rng = np.random.default_rng([config.seed, 1, ci])
-        tables = _chunk(rng, config, geo, precincts, counters)
+        state: dict = {}
+        tables = _chunk(rng, config, geo, precincts, counters, state)
+        tables["truth_changes"] = TRUTH_CHANGES_EMPTY
+        for w in range(1, config.snapshot + 1):
+            week_rng = np.random.default_rng([config.seed, 3, ci, w])
+            tables = weekly.update(week_rng, config, geo, state, tables, w, weeks[w])
         if ci == 0:
             tables = first | tables
         yield tables
@@ -88,7 +96,12 @@ def generate(
 
 
 def _chunk(
-    rng: np.random.Generator, config: Config, geo: dict, precincts: np.ndarray, counters: dict
+    rng: np.random.Generator,
+    config: Config,
+    geo: dict,
+    precincts: np.ndarray,
+    counters: dict,
+    state: dict,
 ) -> dict[str, pa.Table]:
     hh = make_households(rng, config, geo, precincts, counters.get("household_id", 1))
     counters["household_id"] = (
@@ -104,27 +117,26 @@ def _chunk(
     history = make_history(rng, people, reg, geo, field)
     apply_inactivity(rng, reg, history)
     return _tables(
-        rng, config, geo, hh, people, reg, volunteers, donations, field, history, counters
+        rng, config, geo, hh, people, reg, volunteers, donations, field, history, counters, state
     )
 
 
-def _tables(
-    rng, config, geo, hh, people, reg, volunteers, donations, field, history, counters
-) -> dict[str, pa.Table]:
+def build_voters(
+    rng: np.random.Generator,
+    config: Config,
+    geo: dict,
+    hh: dict,
+    people: dict,
+    reg: dict,
+    dups: dict | None,
+    counters: dict,
+) -> tuple[pa.Table, pa.Array, pa.Array]:
+    """The voter records of ``people`` (and their duplicate records): table, ncid, county name."""
     n = len(people["age"])
     messy = config.messy
-    empty_dups = {"src": np.zeros(0, dtype=np.int64)}
-    dups = messiness.pick_duplicates(rng, people, reg) if messy else empty_dups
-    k = len(dups["src"])
+    dups = dups if dups is not None else {"src": np.zeros(0, dtype=np.int64)}
     src = dups["src"]
-    if k:
-        dup_municipal = geo["municipal"][hh["precinct_idx"][dups["hh_idx"]]]
-        messiness.split_history(history, dups, n, dup_municipal)
-        removed = src[dups["old_removed"]]
-        reg["status"][removed] = 2
-        reg["reason"][removed] = list(ref.REASONS).index("RL")
-        reg["removal_dt"][removed] = dups["registr_dt"][dups["old_removed"]]
-
+    k = len(src)
     # ---- people of the chunk plus their duplicate records (index n + j)
     ext = np.r_[np.arange(n), src]  # the person behind each record
     hh_ext = np.r_[people["hh_idx"], dups.get("hh_idx", np.zeros(0, dtype=np.int64))]
@@ -252,6 +264,36 @@ def _tables(
         },
     )
 
+    return voters, ncid, county_desc
+
+
+def _tables(
+    rng, config, geo, hh, people, reg, volunteers, donations, field, history, counters, state
+) -> dict[str, pa.Table]:
+    n = len(people["age"])
+    messy = config.messy
+    empty_dups = {"src": np.zeros(0, dtype=np.int64)}
+    dups = messiness.pick_duplicates(rng, people, reg) if messy else empty_dups
+    k = len(dups["src"])
+    src = dups["src"]
+    if k:
+        moved = np.flatnonzero(dups["kind"] == 1)
+        first_id = counters["household_id"]
+        homes = new_addresses(rng, hh, geo, dups["new_precinct"][moved], first_id)
+        counters["household_id"] = first_id + len(moved)
+        dups["hh_idx"][moved] = len(hh["household_id"]) + np.arange(len(moved))
+        hh = households_concat(hh, homes)
+        dup_municipal = geo["municipal"][hh["precinct_idx"][dups["hh_idx"]]]
+        messiness.split_history(history, dups, n, dup_municipal)
+        removed = src[dups["old_removed"]]
+        reg["status"][removed] = 2
+        reg["reason"][removed] = list(ref.REASONS).index("RL")
+        reg["removal_dt"][removed] = dups["registr_dt"][dups["old_removed"]]
+
+    state["hh"] = hh
+    voters, ncid, county_desc = build_voters(rng, config, geo, hh, people, reg, dups, counters)
+    people_ncid = reg["ncid"]
+
     # ---- vote history
     method, repeat = messiness.method_labels(rng, history, messy)
     voter, election, ballot = history["voter"], history["election"], history["ballot"]
@@ -369,29 +411,7 @@ def _tables(
             "ncid": link_ncid,
         },
     )
-    removal = reg["removal_dt"]
-    truth_voters = to_table(
-        "truth_voters",
-        {
-            "ncid": people_ncid,
-            "birth_date": people["birth_date"],
-            "civic_propensity": people["civic"].astype(np.float32),
-            "ideology": people["ideology"].astype(np.float32),
-            "hispanic": people["hispanic"],
-            "removal_dt": to_date32(np.maximum(removal, 0), mask=removal < 0),
-            "persuadable": field["persuadable"],
-            "tau_persuasion": field["tau_persuasion"].astype(np.float32),
-            "tau_door": field["tau"][:, 0].astype(np.float32),
-            "tau_phone": field["tau"][:, 1].astype(np.float32),
-            "tau_mail": field["tau"][:, 2].astype(np.float32),
-            "exp_p_control": pa.array(
-                history["exp_p_control"], mask=np.isnan(history["exp_p_control"])
-            ),
-            "exp_p_assigned": pa.array(
-                history["exp_p_assigned"], mask=np.isnan(history["exp_p_assigned"])
-            ),
-        },
-    )
+    truth_voters = truth_voters_rows(people, reg, field, history)
     truth_duplicates = to_table(
         "truth_duplicates",
         {
@@ -413,3 +433,42 @@ def _tables(
         "truth_duplicates": truth_duplicates,
         "truth_links": truth_links,
     }
+
+
+def truth_voters_rows(
+    people: dict, reg: dict, field: dict | None = None, history: dict | None = None
+) -> pa.Table:
+    """One truth row per person; without ``field`` / ``history`` (registrants added by a weekly
+    update) the person was in no program: effects 0, not persuadable, no experiment values."""
+    n = len(people["age"])
+    zero = np.zeros(n, dtype=np.float32)
+    nan = np.full(n, np.nan, dtype=np.float32)
+    field = field or {
+        "persuadable": np.zeros(n, bool),
+        "tau_persuasion": zero,
+        "tau": np.zeros((n, 3)),
+    }
+    history = history or {"exp_p_control": nan, "exp_p_assigned": nan}
+    removal = reg["removal_dt"]
+    return to_table(
+        "truth_voters",
+        {
+            "ncid": reg["ncid"],
+            "birth_date": people["birth_date"],
+            "civic_propensity": people["civic"].astype(np.float32),
+            "ideology": people["ideology"].astype(np.float32),
+            "hispanic": people["hispanic"],
+            "removal_dt": to_date32(np.maximum(removal, 0), mask=removal < 0),
+            "persuadable": field["persuadable"],
+            "tau_persuasion": field["tau_persuasion"].astype(np.float32),
+            "tau_door": field["tau"][:, 0].astype(np.float32),
+            "tau_phone": field["tau"][:, 1].astype(np.float32),
+            "tau_mail": field["tau"][:, 2].astype(np.float32),
+            "exp_p_control": pa.array(
+                history["exp_p_control"], mask=np.isnan(history["exp_p_control"])
+            ),
+            "exp_p_assigned": pa.array(
+                history["exp_p_assigned"], mask=np.isnan(history["exp_p_assigned"])
+            ),
+        },
+    )

@@ -158,6 +158,9 @@ MUNICIPAL_SHARE = {"urban": 0.95, "suburban": 0.7, "rural": 0.4}
 APARTMENT_SHARE = {"urban": 0.45, "suburban": 0.2, "rural": 0.06}
 #: Registrants per precinct: about 2,250 at the state preset, scaled down for small presets.
 PRECINCT_SIZE = (150, 2250)
+#: Spread of precinct sizes (lognormal sigma): a coefficient of variation of about 0.6, as in
+#: real files, where precincts range from a few hundred to several thousand registrants.
+PRECINCT_SIZE_SIGMA = 0.6
 N_CONGRESSIONAL, N_SENATE, N_HOUSE = 6, 24, 60
 #: Counties the field programs run in: the GOTV experiment and the 2026 ID / persuasion canvass.
 EXPERIMENT_COUNTY = 1
@@ -216,6 +219,30 @@ P_SAME_LAST_NAME = 0.72  # second adult shares the householder's last name
 P_SAME_RACE = 0.9  # second adult shares the householder's race
 SUFFIX_P = {"JR": 0.035, "SR": 0.01, "II": 0.006, "III": 0.004, "IV": 0.001}  # of men
 P_PHONE = 0.55
+
+
+@cache
+def phone_area_codes() -> tuple[str, ...]:
+    """Every area code of the valid form NXX (N 2-9), except N11 service codes and 555.
+
+    Phone numbers are NXX-555-0100 .. NXX-555-0199 only: the range reserved for fiction. With
+    about 790 area codes that is about 79,000 numbers, enough for one per household at the
+    county preset; at the state preset numbers repeat.
+    """
+    return tuple(
+        f"{a}{b}{c}"
+        for a in range(2, 10)
+        for b in range(10)
+        for c in range(10)
+        if not (b == 1 and c == 1) and f"{a}{b}{c}" != "555"
+    )
+
+
+@cache
+def phone_numbers() -> tuple[str, ...]:
+    return tuple(f"{a}-555-01{x:02d}" for a in phone_area_codes() for x in range(100))
+
+
 P_EMAIL = 0.32
 EMAIL_DOMAINS = ("example.com", "example.org", "example.net")
 P_BORN_IN_STATE = 0.52
@@ -279,6 +306,12 @@ P_INACTIVE_IF_MISSED = 0.6
 MEAN_YEARS_AT_ADDRESS = 13.0
 P_PREREGISTER = 0.15  # of those registering on coming of age: pre-registered at 16 or 17
 REGISTRATION_DEADLINE_DAYS = 25
+#: Registration dates cluster: before the deadline of presidential years (the six weeks before
+#: it run at two to four times the spring rate) and on weekdays (offices and mail).
+SURGE_DAYS = 42
+P_SURGE_FROM_LATE = 0.5  # of registrations after the deadline, later that year
+P_SURGE_FROM_EARLY = 0.15  # of registrations from January to the surge
+P_WEEKEND_MOVED = 0.8  # of weekend registrations, dated the nearest weekday instead
 
 # ---------------------------------------------------------------- elections and turnout
 ELECTION_TYPES = ("presidential_general", "midterm_general", "primary", "municipal")
@@ -455,10 +488,27 @@ NICKNAMES = {
     "DOROTHY": "Dot",
 }
 
+# ---------------------------------------------------------------- weekly updates (snapshot >= 1)
+#: Per week, as shares of the chunk's voter records (households for moves). Working assumptions
+#: for a quiet December week after a general election.
+WEEKLY_NEW = 0.0015  # new registrations
+WEEKLY_NEW_IN_HOUSEHOLD = 0.35  # of them: turning 18 in a household already on file
+WEEKLY_MOVED_HOUSEHOLDS = 0.0025  # households (all their open records) moving
+WEEKLY_MOVE_WITHIN_COUNTY = 0.7
+WEEKLY_CHANGED = 0.002  # party, status or name changes without a move
+WEEKLY_CHANGE_KINDS = {"party_cd": 0.55, "status_cd": 0.35, "last_name": 0.10}
+WEEKLY_REMOVED = 0.001
+#: Id ranges of records and addresses new in week w (above every id of snapshot 0).
+WEEKLY_NCID_BASE = 8_000_000
+WEEKLY_REG_BASE = 2_100_000  # voter_reg_num = 7,000,000 + this + ...
+WEEKLY_ID_STRIDE = 100_000
+WEEKLY_HOUSEHOLD_ID_BASE = 100_000_000
+
 # ---------------------------------------------------------------- messiness
 P_DUPLICATE = 0.02
 P_DUPLICATE_MOVED = 0.5  # the rest re-registered at the same address with a typo
 P_DUPLICATE_OLD_REMOVED = 0.5  # of moved pairs: the old record was marked removed
+P_MOVE_WITHIN_COUNTY = 0.6  # of moves: to another address in the same county
 P_PLACEHOLDER_DATE = 0.003
 P_IMPLAUSIBLE_BIRTH_YEAR = 0.0008
 IMPLAUSIBLE_BIRTH_YEAR = 1900

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 import numpy as np
 
 from bootcamp.synth import reference as ref
@@ -11,6 +13,15 @@ from bootcamp.synth.config import Config
 YEAR = 365.25
 
 
+def add_years(days: np.ndarray, years: int) -> np.ndarray:
+    """The same calendar day ``years`` later (days since 1970); 29 February -> 1 March."""
+    date = np.asarray(days, dtype=np.int64).astype("datetime64[D]")
+    month = date.astype("datetime64[M]")
+    offset = date - month.astype("datetime64[D]")  # day of the month - 1
+    later = (month + 12 * years).astype("datetime64[D]") + offset
+    return later.astype(np.int64)
+
+
 def _una_probability(age: np.ndarray, race: np.ndarray) -> np.ndarray:
     ages = np.array([a for a, _ in ref.UNA_BY_AGE])
     p = np.array([q for _, q in ref.UNA_BY_AGE])[np.searchsorted(ages, age, side="right") - 1]
@@ -18,6 +29,36 @@ def _una_probability(age: np.ndarray, race: np.ndarray) -> np.ndarray:
     for code, f in ref.UNA_RACE_FACTOR.items():
         factor[race == ref.RACES.index(code)] = f
     return np.clip(p * factor, 0.02, 0.9)
+
+
+def fewer_weekends(rng: np.random.Generator, days: np.ndarray) -> np.ndarray:
+    """Move most Saturday registrations to Friday and Sunday ones to Monday (offices closed)."""
+    weekday = (np.asarray(days) + 3) % 7  # 1970-01-01 was a Thursday; Monday = 0
+    move = rng.random(len(weekday)) < ref.P_WEEKEND_MOVED
+    shift = np.where(weekday == 5, -1, np.where(weekday == 6, 1, 0))
+    return days + np.where(move, shift, 0)
+
+
+def deadline_surges(rng: np.random.Generator, days: np.ndarray, low: np.ndarray) -> np.ndarray:
+    """In presidential years, pull registrations into the weeks before the deadline.
+
+    Some who would have registered after the deadline, and a few spring and summer ones, do it
+    in the six weeks before it instead, so those weeks run at two to four times the spring rate.
+    """
+    days = np.asarray(days).copy()
+    for e in ref.ELECTIONS:
+        if e.election_type != "presidential_general":
+            continue
+        deadline = day(e.date) - ref.REGISTRATION_DEADLINE_DAYS
+        start = deadline - ref.SURGE_DAYS
+        jan1, dec31 = day(dt.date(e.date.year, 1, 1)), day(dt.date(e.date.year, 12, 31))
+        u = rng.random(len(days))
+        late = (days > deadline) & (days <= dec31) & (u < ref.P_SURGE_FROM_LATE)
+        early = (days >= jan1) & (days < start) & (u < ref.P_SURGE_FROM_EARLY)
+        target = start + 1 + rng.integers(0, ref.SURGE_DAYS, len(days))
+        move = (late | early) & (target >= low)
+        days = np.where(move, target, days)
+    return days
 
 
 def party_score(people: dict) -> np.ndarray:
@@ -50,8 +91,8 @@ def make_registration(
 
     # registration date: the later of coming of age and moving to this address
     snap = day(ref.SNAPSHOT_DATE)
-    b16 = people["birth_date"] + np.round(16 * YEAR).astype(int)
-    b18 = people["birth_date"] + np.round(18 * YEAR).astype(int)
+    b16 = add_years(people["birth_date"], 16)
+    b18 = add_years(people["birth_date"], 18)
     moved_in = snap - np.round(rng.exponential(ref.MEAN_YEARS_AT_ADDRESS, n) * YEAR).astype(int)
     on_coming_of_age = moved_in < b18
     pre = on_coming_of_age & (rng.random(n) < ref.P_PREREGISTER)
@@ -62,6 +103,7 @@ def make_registration(
     late = reg >= snap
     reg = np.where(late, b16 + (rng.random(n) * np.maximum(1, snap - b16)).astype(int), reg)
     reg = np.minimum(np.maximum(reg, b16), snap - 1)
+    reg = deadline_surges(rng, reg, b18)  # pre-registration stays the exception
 
     # status: removed (history stops), denied (never voted), temporary (UOCAVA); the rest active
     u = rng.random(n)
@@ -80,7 +122,7 @@ def make_registration(
     # denied applications are recent
     denied = status == 3
     reg = np.where(denied, snap - rng.integers(10, 700, n), reg)
-    reg = np.maximum(reg, b16)
+    reg = np.minimum(np.maximum(fewer_weekends(rng, reg), b16), snap - 1)
 
     codes = list(ref.REASONS)
     reason = np.full(n, codes.index("AV"), dtype=np.int8)

@@ -177,7 +177,7 @@ TABLES: tuple[Table, ...] = (
             C(
                 "full_phone_number",
                 "string",
-                "Phone, NXX-555-01XX (fictional range; numbers repeat)",
+                "Phone, NXX-555-01XX (fictional range, many area codes)",
                 nullable=True,
             ),
             C("email", "string", "E-mail (example.com / .org / .net only)", nullable=True),
@@ -433,6 +433,41 @@ TABLES: tuple[Table, ...] = (
         truth=True,
     ),
     Table(
+        "truth_changes",
+        "HIDDEN TRUTH of a weekly snapshot (`snapshot=1` ...): one row per voter record that "
+        "changed since the previous week. Empty in snapshot 0.",
+        (
+            C("ncid", "string", "Voter record", references="voters.ncid"),
+            C(
+                "change",
+                "string",
+                "What happened",
+                {
+                    "new": "a new registration (new ncid)",
+                    "moved": "a new residential address (household_id changes; county too for "
+                    "some)",
+                    "changed": "party, status or last name changed without a move",
+                    "removed": "status became R (removed), with its reason",
+                },
+            ),
+            C("change_dt", "date", "Day the county board processed the change"),
+            C(
+                "field",
+                "string",
+                "The voters column that changed (missing for new registrations)",
+                ("res_street_address", "party_cd", "status_cd", "last_name"),
+                nullable=True,
+            ),
+            C("old_value", "string", "Value in the previous week's file", nullable=True),
+            C("new_value", "string", "Value in this week's file", nullable=True),
+            C("from_county_id", "int8", "County moved from (moves only)", nullable=True),
+            C("to_county_id", "int8", "County moved to (moves only)", nullable=True),
+            C("snapshot", "int8", "Week of the change (this snapshot's number)"),
+        ),
+        primary_key=("ncid",),
+        truth=True,
+    ),
+    Table(
         "truth_precincts",
         "HIDDEN TRUTH: latent precinct traits.",
         (
@@ -566,22 +601,38 @@ configuration and the tables made before it.
 8. **Status.** Registrants who missed both the 2024 and 2026 general elections were moved to
    INACTIVE when their confirmation mailing was not returned.
 9. **Messiness** (on by default; `bootcamp data --clean` switches it off): about 2% duplicate
-   registrations of the same person (same address with typos, or a later move; their history is
-   split between the two records; key in `truth_duplicates`), voting-method labels that changed in
-   2020 (`ABSENTEE ONESTOP` before, `EARLY VOTING IN-PERSON` after) with a few rows repeated under
-   both labels, missing registration dates (the raw file shows the placeholder `##/##/####`),
-   birth year 1900 for a few records, mailing addresses spelling out `STREET`, and, in the raw
-   tab-delimited download only, padded fields and inconsistent case.
+   registrations of the same person (same address with typos, or a later move to a new address of
+   their own, in the same county six times in ten; the new record votes from 25 days after it was
+   made, the old one until then unless it was removed; key in `truth_duplicates`), voting-method
+   labels that changed in 2020 (`ABSENTEE ONESTOP` before, `EARLY VOTING IN-PERSON` after) with
+   a few rows repeated under both labels, missing registration dates (the raw file shows the
+   placeholder `##/##/####`), birth year 1900 for a few records, mailing addresses spelling out
+   `STREET`, and, in the raw tab-delimited download only, padded fields and inconsistent case.
+10. **Weekly updates** (`data.load(..., snapshot=1)`, `data.connect(snapshot=1)`,
+   `bootcamp data --snapshot 1`; up to 4 weeks). The same state one week after the download
+   (12/01/2026), as the next week's file would show it: about 0.15% new registrations (a third
+   of them young people turning 18 in a household already on file, the rest newcomers at a new
+   address), about 0.25% of households moving to a new address (seven in ten within their
+   county; a move across counties changes `county_id` and `voter_reg_num`, never `ncid`), about
+   0.2% changes without a move (party, active/inactive status, a married name) and about 0.1%
+   removals (status `R`: deceased, moved out of state, ...). Records keep their row, new ones
+   come at the end, and ids of new records and addresses come from ranges of their own
+   (`ncid` numbers from 8,000,000). No election falls in those weeks, so vote history does not
+   change. `truth_changes` lists each changed record once with its kind (`new`, `moved`,
+   `changed`, `removed`) and the field, old and new value. At the `state` preset a chunk is one
+   county, so there moves stay inside the county.
 
 **Clean files and raw files.** The Parquet files and the SQLite database are typed and trimmed:
 dates are dates, numbers are numbers, missing is missing (`NA` / `NULL`). The raw download
 (`raw/*.txt`, tab-delimited, every field text) is the same data as a state would publish it, with
 the raw-format problems the cleaning lessons are about.
 
-**Synthetic only.** Phone numbers use only the reserved fictional range NXX-555-0100..0199 (so they
-repeat across people); e-mail addresses use only example.com, example.org and example.net. Names are
-drawn at random from Faker's lists and combined with fictional streets, so no record describes a
-real person.
+**Synthetic only.** Phone numbers use only the reserved fictional range NXX-555-0100..0199, over
+every valid area code NXX (N 2-9; not N11, not 555): about 79,000 numbers, drawn without
+replacement, so at the `county` preset a number identifies one household (housemates may share
+one) and only at the `state` preset do numbers repeat; e-mail addresses use only example.com,
+example.org and example.net. Names are drawn at random from Faker's lists and combined with
+fictional streets, so no record describes a real person.
 """
 
 

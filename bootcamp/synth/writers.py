@@ -106,7 +106,9 @@ class TxtSink:
         self.folder = folder / RAW_DIR
         self.folder.mkdir()
         self.files: dict[str, object] = {}
-        self.rng = np.random.default_rng([seed, 2]) if messy else None
+        self.seed = seed
+        self.messy = messy
+        self.chunks: dict[str, int] = {}
 
     def write(self, name: str, table: pa.Table) -> None:
         spec = schema.TABLE_BY_NAME[name]
@@ -115,7 +117,12 @@ class TxtSink:
         first = name not in self.files
         if first:
             self.files[name] = open(self.folder / spec.raw_file, "wb")  # noqa: SIM115
-        text = messiness.raw_text(self.rng, name, table)
+        chunk = self.chunks[name] = self.chunks.get(name, -1) + 1
+        # one generator per table, chunk and column: a row keeps its padding and case in every
+        # weekly snapshot (rows keep their places; new rows come at the end of their chunk)
+        key = [self.seed, 2, schema.TABLES.index(spec), chunk]
+        rngs = (lambda i: np.random.default_rng([*key, i])) if self.messy else None
+        text = messiness.raw_text(rngs, name, table)
         options = pacsv.WriteOptions(
             include_header=first, delimiter="\t", quoting_style="all_valid"
         )

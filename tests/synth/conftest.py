@@ -34,11 +34,14 @@ class Dataset:
 def make_dataset(tmp_path_factory):
     made: dict = {}
 
-    def make(preset: str = "tiny", seed: int = 1, formats=FORMATS, messy: bool = True):
-        key = (preset, seed, tuple(formats), messy)
+    def make(
+        preset: str = "tiny", seed: int = 1, formats=FORMATS, messy: bool = True, snapshot: int = 0
+    ):
+        key = (preset, seed, tuple(formats), messy, snapshot)
         if key not in made:
-            folder = tmp_path_factory.mktemp(f"{preset}-{seed}") / "data"
-            build(Config(preset, seed=seed, messy=messy), folder, tuple(formats))
+            folder = tmp_path_factory.mktemp(f"{preset}-{seed}-{snapshot}") / "data"
+            config = Config(preset, seed=seed, messy=messy, snapshot=snapshot)
+            build(config, folder, tuple(formats))
             made[key] = Dataset(folder)
         return made[key]
 

@@ -55,6 +55,14 @@ def test_registration_by_party(county):
         assert abs(party[code] - target) <= tol, (code, party[code])
 
 
+def test_active_dem_and_rep_do_not_tie(county):
+    # an exact tie (13,050 each in an earlier version) looks artificial to learners
+    active = county["voters"].query("status_cd == 'A'")["party_cd"].value_counts()
+    assert active["DEM"] != active["REP"]
+    party = _share(county["voters"]["party_cd"])
+    assert party["DEM"] > party["REP"]  # the targets' order: DEM 31%, REP 30%
+
+
 def test_party_by_age_and_race(county):
     voters = county["voters"]
     age = voters["age_at_year_end"]

@@ -114,6 +114,8 @@ def test_load_generates_caches_and_names_folders(tmp_path, monkeypatch):
     assert con.execute("SELECT COUNT(*) FROM voters").fetchone()[0] == len(voters)
     with pytest.raises(Exception, match="readonly"):
         con.execute("DELETE FROM voters")
+    # lesson 2.1 says the database enforces foreign keys: it must (SQLite's default is off)
+    assert con.execute("PRAGMA foreign_keys").fetchone() == (1,)
     truth = data.load("truth_voters", preset="tiny", seed=7)
     assert "civic_propensity" in truth.columns
 
