@@ -198,6 +198,12 @@ HOUSEHOLD_SIZE_P = {1: 0.319, 2: 0.337, 3: 0.124, 4: 0.115, 5: 0.062, 6: 0.028, 
 P_SECOND_ADULT = 0.84  # households of 2+ with a second adult (else one parent)
 P_THIRD_ADULT = 0.28  # households of 3+ with a grown child / roommate
 P_REGISTERED = 0.83  # share of eligible adults registered
+#: Group quarters: per precinct, the chance of a college dormitory (by urbanicity) and of a care
+#: home, and their registrants (students 18-22; residents 75 and older).
+DORM_SHARE = {"urban": 0.06, "suburban": 0.03, "rural": 0.01}
+CARE_HOME_SHARE = 0.04
+DORM_REGISTRANTS = (30, 100)
+CARE_HOME_REGISTRANTS = (15, 50)
 
 # ---------------------------------------------------------------- people
 #: Age at year end of registrants: bracket (low, high) and share.

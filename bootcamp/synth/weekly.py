@@ -96,7 +96,8 @@ def update(
     in_pair = pc.is_in(
         col["ncid"], value_set=pa.concat_arrays([c.combine_chunks() for c in dup.columns[:2]])
     )
-    open_ = np.isin(status, ("A", "I", "S")) & ~np.asarray(in_pair.to_numpy(zero_copy_only=False))
+    in_pair = np.asarray(in_pair.to_numpy(zero_copy_only=False))
+    open_ = np.isin(status, ("A", "I", "S")) & ~in_pair
     truth = tables["truth_voters"]
     truth_row = pc.index_in(col["ncid"], value_set=truth.column("ncid")).fill_null(-1).to_numpy()
     ideology = truth.column("ideology").to_numpy()
@@ -129,7 +130,9 @@ def update(
 
     # ---- moves: whole households (their open records) to a new address
     hh_id = col["household_id"].to_numpy()
-    movable_hh = np.unique(hh_id[open_ & ~taken])
+    hh = state["hh"]
+    gq_ids = hh["household_id"][hh["group_quarters"] > 0]
+    movable_hh = np.unique(hh_id[open_ & ~taken & ~np.isin(hh_id, gq_ids)])
     n_hh = len(np.unique(hh_id))
     moving_hh = _pick(rng, movable_hh, ref.WEEKLY_MOVED_HOUSEHOLDS, n_hh)
     movers = np.flatnonzero(np.isin(hh_id, moving_hh) & open_ & ~taken)
@@ -258,7 +261,9 @@ def update(
     )
 
     # ---- new registrants
-    new_tables = _new_registrants(rng, config, geo, state, hh, voters, col, counters, start, n)
+    # (households of duplicate records take in nobody: their truth stays simple)
+    closed = np.unique(col["household_id"].to_numpy()[in_pair])
+    new_tables = _new_registrants(rng, config, geo, hh, col, counters, start, n, closed)
     hh = new_tables.pop("hh")
     state["hh"] = hh
 
@@ -324,7 +329,7 @@ def _destination(rng, hh: dict, county: np.ndarray, same: np.ndarray) -> np.ndar
     return hh["precinct_idx"][np.where(same, near, other)]
 
 
-def _new_registrants(rng, config, geo, state, hh, voters, col, counters, start, n):
+def _new_registrants(rng, config, geo, hh, col, counters, start, n, closed):
     """New records: young people turning 18 in a registered household, and newcomers."""
     from bootcamp.synth.pipeline import build_voters, truth_voters_rows
 
@@ -341,7 +346,8 @@ def _new_registrants(rng, config, geo, state, hh, voters, col, counters, start, 
     hh_index = {int(h): i for i, h in enumerate(hh["household_id"])}
     ids, counts = np.unique(hh_id, return_counts=True)
     pos = np.array([hh_index[int(h)] for h in ids], dtype=np.int64)
-    room = pos[counts < hh["household_size"][pos]]
+    ok = (counts < hh["household_size"][pos]) & (hh["group_quarters"][pos] == 0)
+    room = pos[ok & ~np.isin(ids, closed)]
     n_join = min(int(joining.sum()), len(room))
     join_pos = np.sort(rng.choice(room, n_join, replace=False)) if n_join else np.zeros(0, np.int64)
     n_new = k - n_join
