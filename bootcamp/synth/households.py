@@ -7,10 +7,11 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from bootcamp.synth import reference as ref
+from bootcamp.synth import schema
 from bootcamp.synth.columns import choice, group_rank, join, labels, where
 from bootcamp.synth.config import Config
 
-DWELLING_TYPES = ("single-family", "apartment", "group quarters")
+DWELLING_TYPES = schema.codes("households", "dwelling_type")
 
 
 def _expected_registrants_per_household() -> float:
@@ -184,7 +185,7 @@ def new_addresses(
         "zip_code": hh["zip_code"].take(take),
         "precinct_abbrv": hh["precinct_abbrv"].take(take),
         "county_id": hh["county_id"][template],
-        "dwelling_type": labels(apartment.astype(np.int32), ("single-family", "apartment")),
+        "dwelling_type": labels(apartment.astype(np.int32), DWELLING_TYPES),
         "household_size": size.astype(np.int8),
         "group_quarters": np.zeros(k, np.int8),
         "precinct_idx": hh["precinct_idx"][template],

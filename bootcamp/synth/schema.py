@@ -505,6 +505,11 @@ def allowed_codes(column: Column) -> tuple[str, ...] | None:
     return tuple(column.codes)
 
 
+def codes(table: str, column: str) -> tuple[str, ...]:
+    """The allowed codes of a column, in the order the generator's integer codes index them."""
+    return allowed_codes(TABLE_BY_NAME[table].column(column))
+
+
 def sqlite_ddl(name: str, tables: tuple[str, ...] | None = None) -> str:
     """CREATE TABLE for one table: types, NOT NULL, primary key and foreign keys.
 
