@@ -584,7 +584,7 @@ configuration and the tables made before it.
    a number of residents (Census-like: mean about 2.5) of whom adults are registered with
    probability about 0.83. Street names combine Faker names with Faker street suffixes; houses
    take consecutive numbers (both sides of the street), apartment buildings numbers from 200 on.
-   Some precincts have group quarters: a college dormitory (30-100 registered students aged
+   Some precincts have group quarters: a college dormitory (20-60 registered students aged
    18-22) or a care home (15-50 registered residents aged 75 and over), unrelated people at one
    address (`dwelling_type` `group quarters`; left out of the field experiments).
    Precinct sizes vary as in real files (lognormal, coefficient of variation about 0.6).
