@@ -117,24 +117,32 @@ def make_people(
         np.clip(age[head] + np.round(rng.normal(0, 5, n)), 18, 99),
     )
     age = np.where(member == 1, partner, np.where(member >= 2, child, age)).astype(np.int64)
+    gq = hh.get("group_quarters", np.zeros(n_hh, np.int8))[hh_idx]
+    family = gq == 0  # residents of group quarters are not related
+    if not family.all():
+        student = 18 + rng.integers(0, 5, n)
+        elderly = 75 + np.minimum(rng.geometric(0.12, n) - 1, 20)
+        age = np.where(gq == 1, student, np.where(gq == 2, elderly, age))
     birth_year = ref.YEAR_END - age
     birth_day = np.array([day(dt.date(y, 1, 1)) for y in range(1900, ref.YEAR_END + 1)])
     birth_date = birth_day[birth_year - 1900] + rng.integers(0, 365, n)
 
     # sex, race and ethnicity: householder drawn, others mostly follow
     female = rng.random(n) < ref.P_FEMALE
-    female = np.where(member == 1, np.where(rng.random(n) < 0.88, ~female[head], female), female)
+    female = np.where(
+        (member == 1) & family, np.where(rng.random(n) < 0.88, ~female[head], female), female
+    )
     mix = np.array([c.race_mix for c in counties])[county]
     race = (np.cumsum(mix, axis=1) < rng.random(n)[:, None] * mix.sum(axis=1)[:, None]).sum(1)
-    race = np.where((member > 0) & (rng.random(n) < ref.P_SAME_RACE), race[head], race)
+    race = np.where((member > 0) & family & (rng.random(n) < ref.P_SAME_RACE), race[head], race)
     hisp_p = np.array([c.hispanic for c in counties])[county]
     hispanic = rng.random(n) < hisp_p
-    hispanic = np.where((member > 0) & (rng.random(n) < 0.92), hispanic[head], hispanic)
+    hispanic = np.where((member > 0) & family & (rng.random(n) < 0.92), hispanic[head], hispanic)
 
     t = _name_tables()
     last = _draw_last(rng, race, hispanic)
     share = np.where(member == 1, rng.random(n) < ref.P_SAME_LAST_NAME, rng.random(n) < 0.85)
-    last = np.where((member > 0) & share, last[head], last)
+    last = np.where((member > 0) & family & share, last[head], last)
     spanish = hispanic & (rng.random(n) < ref.P_SPANISH_FIRST_NAME)
     first = _draw_first(rng, ~female, spanish, birth_year)
     middle = _draw_first(rng, ~female, spanish & (rng.random(n) < 0.7), birth_year)
@@ -151,7 +159,7 @@ def make_people(
     # ref.phone_area_codes) and drawn without replacement while the pool lasts, so a number
     # identifies about one household at the county preset; housemates often share one
     pool = len(ref.phone_area_codes()) * 100
-    shared = (member > 0) & (rng.random(n) < 0.3)
+    shared = (member > 0) & family & (rng.random(n) < 0.3)
     if n <= pool:
         number = rng.permutation(pool)[:n]
     else:

@@ -198,6 +198,12 @@ HOUSEHOLD_SIZE_P = {1: 0.319, 2: 0.337, 3: 0.124, 4: 0.115, 5: 0.062, 6: 0.028, 
 P_SECOND_ADULT = 0.84  # households of 2+ with a second adult (else one parent)
 P_THIRD_ADULT = 0.28  # households of 3+ with a grown child / roommate
 P_REGISTERED = 0.83  # share of eligible adults registered
+#: Group quarters: per precinct, the chance of a college dormitory (by urbanicity) and of a care
+#: home, and their registrants (students 18-22; residents 75 and older).
+DORM_SHARE = {"urban": 0.05, "suburban": 0.025, "rural": 0.005}
+CARE_HOME_SHARE = 0.04
+DORM_REGISTRANTS = (20, 60)
+CARE_HOME_REGISTRANTS = (15, 50)
 
 # ---------------------------------------------------------------- people
 #: Age at year end of registrants: bracket (low, high) and share.
@@ -271,7 +277,7 @@ P_MAIL_DIFFERENT = 0.04  # mailing address differs from residence (a PO box)
 UNA_BY_AGE = ((18, 0.53), (35, 0.48), (50, 0.41), (65, 0.33), (75, 0.28))
 UNA_RACE_FACTOR = {"B": 0.33, "A": 1.25, "O": 1.2, "M": 1.15}
 #: Partisan score = ideology + these; DEM if score < DEM_CUT (before the Black-voter term).
-PARTY_AGE_SLOPE = 0.002  # per year of age above 50: older leans REP
+PARTY_AGE_SLOPE = 0.001  # per year of age above 50: older leans REP
 PARTY_BLACK_SHIFT = -2.1
 PARTY_HISPANIC_SHIFT = -0.5
 PARTY_ASIAN_SHIFT = -0.6

@@ -120,3 +120,19 @@ def test_surnames_carry_race_and_ethnicity(county3):
     with_name = voters["last_name"].isin(hispanic_names)
     assert 0.6 <= with_name[voters["ethnic_code"] == "HL"].mean() <= 0.95
     assert 0.005 <= with_name[voters["ethnic_code"] == "NL"].mean() <= 0.05
+
+
+def test_group_quarters_hold_many_registrants(county3):
+    voters = county3["voters"].merge(
+        county3["households"][["household_id", "dwelling_type"]], on="household_id"
+    )
+    gq = voters[voters["dwelling_type"] == "group quarters"]
+    per_address = gq.groupby("household_id").size()
+    # target: some addresses (dormitories, care homes) with many registrants each
+    assert len(per_address) >= 3 and per_address.min() >= 15
+    age = gq.groupby("household_id")["age_at_year_end"].median()
+    students, elderly = (age <= 24).sum(), (age >= 75).sum()
+    assert students >= 1 and elderly >= 1 and students + elderly == len(age)
+    # strangers, not families: few residents share a last name
+    shared = gq.groupby("household_id")["last_name"].agg(lambda s: s.duplicated().mean())
+    assert shared.max() <= 0.3
