@@ -65,6 +65,9 @@ def generate(assignment: str, course_dir: Path = AUTOGRADER_DIR) -> Path:
         raise BootcampError(f"nbgrader generate_assignment {assignment} failed: {reason}") from None
     finally:
         converter.log.removeHandler(collector)
+    from bootcamp.grading import integrity  # the pristine copy regrades are checked against
+
+    integrity.record(course_dir, assignment, config.CourseDirectory.db_url)
     return course_dir / "release" / assignment
 
 
