@@ -409,3 +409,41 @@ def test_sandboxed_process_sees_and_may_do_little(tmp_path):
     assert out["course"] is False and out["inbox"] == "read-only" and out["net"] == "no"
     assert out["nproc"] == 10 and out["fsize"] == spec.limits.file_mb * 1024 * 1024
     assert (tmp_path / "outbox" / "r.json").read_text() == "1"
+
+
+@pytest.mark.skipif(
+    __import__("os").geteuid() != 0
+    or not __import__("bootcamp.grading.sandbox", fromlist=["x"])._cgroup_dirs("probe"),
+    reason="control groups need root",
+)
+def test_memory_is_capped_for_the_whole_submission(tmp_path):
+    """Three processes of 120 MB each fit the per-process limit (250 MB) but not the
+    submission's 250 MB together: the control group kills at least one of them."""
+    import json
+    import subprocess
+    import sys
+
+    from bootcamp.grading import sandbox
+
+    spec = _spec(tmp_path)
+    spec = sandbox.Spec(**{**spec.__dict__, "limits": sandbox.Limits(memory_mb=250)})
+    sandbox.prepare(spec)
+    hog = "import time; b = b'x' * (120 * 2**20); time.sleep(4)"
+    parent = (
+        "import json, subprocess, sys\n"
+        f"kids = [subprocess.Popen([sys.executable, '-c', {hog!r}]) for _ in range(3)]\n"
+        "print(json.dumps([k.wait() for k in kids]))\n"
+    )
+    try:
+        done = subprocess.run(
+            sandbox.launcher(spec, [sys.executable, "-c", parent]),
+            capture_output=True,
+            text=True,
+            timeout=60,
+        )
+        codes = json.loads(done.stdout.strip().splitlines()[-1]) if done.stdout.strip() else None
+    finally:
+        sandbox.remove_cgroup(spec.cgroup)
+    # the parent itself may be the one killed (then no output): either way not all three lived
+    assert codes is None or any(code != 0 for code in codes), (codes, done.stderr[-500:])
+    assert codes is not None or done.returncode != 0
