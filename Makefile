@@ -62,6 +62,7 @@ serve: ## Serve the built book on http://localhost:$(PORT)
 
 test: data ## Run the whole test suite (builds the book itself, drives a headless browser)
 	@bash scripts/ensure-chromium.sh
+	@bash scripts/ensure-bubblewrap.sh
 	@echo "==> Running the tests"
 	@$(BIN)/python -m pytest $(PYTEST_ARGS)
 

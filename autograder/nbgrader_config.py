@@ -45,7 +45,7 @@ c.LimitOutput.max_traceback = 40
 c.OverwriteCells.add_missing_cells = True
 c.Autograde.sanitize_preprocessors = [
     "nbgrader.preprocessors.ClearOutput",
-    "nbgrader.preprocessors.DeduplicateIds",
+    "bootcamp.grading.preprocessors.DeduplicateCells",  # nbgrader's DeduplicateIds, fixed
     "nbgrader.preprocessors.OverwriteKernelspec",
     "bootcamp.grading.preprocessors.RestoreTests",
     "nbgrader.preprocessors.CheckCellMetadata",
@@ -53,6 +53,11 @@ c.Autograde.sanitize_preprocessors = [
 # Python warnings printed to stderr must not zero a test cell (nbgrader fails any cell with stderr).
 c.IgnorePattern.enabled = True
 c.IgnorePattern.pattern = r"Warning: "
+
+# Trusted grading steps (`bootcamp grade` only; plain nbgrader runs none): import paths of classes
+# with before(nb, ctx) and after(nb, ctx), run outside the sandbox around each submission's
+# execution (see bootcamp/grading/steps.py), e.g. ["bootcamp.grading.judge.Judge"].
+c.BootcampGrade.trusted_steps = []
 
 # Feedback must not show hidden tests, nor tracebacks that quote them.
 c.GenerateFeedback.preprocessors = [

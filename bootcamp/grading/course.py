@@ -108,8 +108,21 @@ class ErrorCollector(logging.Handler):
     def __init__(self) -> None:
         super().__init__(level=logging.ERROR)
         self.messages: list[str] = []
+        self.errors: list[str] = []
 
     def emit(self, record: logging.LogRecord) -> None:
         message = record.getMessage().strip().splitlines()
         if message:
             self.messages.append(message[0])
+        if record.exc_info and record.exc_info[1] is not None:
+            exc = record.exc_info[1]
+            self.errors.append(f"{type(exc).__name__}: {exc}".splitlines()[0][:200])
+        elif len(message) > 1 and message[0].startswith("Traceback"):
+            self.errors.append(message[-1][:200])  # a logged traceback: its last line
+
+    def cause(self) -> str | None:
+        """The underlying error ("KeyError: 'grade_id'"), not nbgrader's "see the traceback"."""
+        if self.errors:
+            return self.errors[-1]
+        useful = [m for m in self.messages if "above traceback" not in m]
+        return "; ".join(useful[-2:]) or None

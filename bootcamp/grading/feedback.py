@@ -35,19 +35,26 @@ def generate(assignment: str, course_dir: Path, students: list[str] | None = Non
         cd = course.coursedir(config, assignment_id=assignment, student_id=student)
         converter = GenerateFeedback(coursedir=cd, config=config)
         converter.force = True
+        collector = course.ErrorCollector()
+        converter.log.addHandler(collector)
         try:
             converter.start()
-        except Exception:
-            failed.append(student)
+        except Exception as exc:
+            failed.append(f"{student}: {collector.cause() or type(exc).__name__}")
             continue
-        written += sorted((course_dir / "feedback" / student / assignment).glob("*.html"))
-    for html in written:
-        text = html.read_text(encoding="utf-8", errors="replace")
-        if any(marker in text for marker in LEAK_MARKERS):
-            html.unlink()
-            raise BootcampError(f"{html} would show hidden tests; removed it (check the config)")
+        finally:
+            converter.log.removeHandler(collector)
+        for html in sorted((course_dir / "feedback" / student / assignment).glob("*.html")):
+            text = html.read_text(encoding="utf-8", errors="replace")
+            if any(marker in text for marker in LEAK_MARKERS):
+                # HideHiddenTests removes markers from everything a learner writes or prints,
+                # so this means the course config lost it: never publish such a file
+                html.unlink()
+                failed.append(f"{student}: {html.name} would show hidden tests (check the config)")
+            else:
+                written.append(html)
     if failed:
-        print(f"feedback failed for: {', '.join(failed)}")
+        print("feedback not written for:\n  " + "\n  ".join(failed))
     return written
 
 

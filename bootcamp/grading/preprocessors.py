@@ -1,5 +1,7 @@
 """Small nbgrader preprocessors, each doing one thing, composed into nbgrader's own pipelines.
 
+- :class:`DeduplicateCells`: nbgrader's ``DeduplicateIds`` without its ``KeyError`` on the
+  copies it de-labels.
 - :class:`RestoreTests`: nbgrader's ``OverwriteCells`` that also survives a submission whose
   nbgrader metadata was stripped (nbgrader's re-insertion of missing test cells needs the solution
   cell just before each test; without it the whole submission used to fail).
@@ -12,7 +14,9 @@
 
 from __future__ import annotations
 
+import html
 import json
+import re
 import resource
 
 from nbclient.exceptions import CellTimeoutError, DeadKernelError
@@ -24,6 +28,32 @@ from nbgrader.preprocessors.base import NbGraderPreprocessor
 from traitlets import Integer
 
 from bootcamp.grading import KERNEL_MEMORY_MB
+
+
+class DeduplicateCells(NbGraderPreprocessor):
+    """nbgrader's ``DeduplicateIds``, fixed: a copied cell becomes an ordinary cell.
+
+    nbgrader's version leaves an empty ``nbgrader`` dict on the extra copies, which the next
+    preprocessors read as a graded cell without ``grade_id`` (``KeyError: 'grade_id'``), so one
+    duplicated cell made a whole correct submission score 0. As in nbgrader, the last copy of each
+    ``grade_id`` keeps its role (the learner's latest answer); earlier copies lose their metadata
+    and run as plain cells.
+    """
+
+    def preprocess(self, nb, resources):
+        seen: set[str] = set()
+        for cell in reversed(nb.cells):
+            meta = cell.metadata.get("nbgrader")
+            if meta is None:
+                continue
+            grade_id = meta.get("grade_id") if isinstance(meta, dict) else None
+            if not grade_id or grade_id in seen:
+                if grade_id:
+                    self.log.warning("Cell with id '%s' exists multiple times", grade_id)
+                del cell.metadata["nbgrader"]
+            else:
+                seen.add(grade_id)
+        return nb, resources
 
 
 class RestoreTests(OverwriteCells):
@@ -79,6 +109,7 @@ class GuardedExecute(Execute):
     truncated: bool
     kernel_pid: int | None = None
     on_kernel_started = None  #: optional callable(pid), e.g. to report the pid to a supervisor
+    sandbox = None  #: a bootcamp.grading.sandbox.Spec: run the kernel inside that sandbox
 
     def preprocess(self, nb, resources=None, km=None):
         self.problems = []
@@ -131,7 +162,32 @@ class GuardedExecute(Execute):
                 f"cell {kwargs['cell_index'] + 1} ran longer than {self.timeout} s and was stopped"
             )
 
+    def _sandbox_kernel_manager(self) -> None:
+        """Start the kernel through the sandbox launcher, talking over Unix sockets."""
+        import os
+        from pathlib import Path
+
+        from bootcamp.grading import sandbox
+
+        spec, km = self.sandbox, self.km
+        runtime = Path(spec.runtime)
+        km.transport = "ipc"
+        km.cache_ports = False
+        km.ip = str(runtime / "kernel")
+        km.connection_file = str(runtime / "kernel.json")
+        original = km.format_kernel_cmd
+
+        def format_kernel_cmd(extra_arguments=None):
+            cmd = original(extra_arguments=extra_arguments)
+            if os.geteuid() == 0 and spec.kind != "none":  # the kernel runs as spec.uid
+                os.chown(km.connection_file, spec.uid, spec.uid)
+            return sandbox.launcher(spec, cmd)
+
+        km.format_kernel_cmd = format_kernel_cmd
+
     async def async_start_new_kernel(self, **kwargs):
+        if self.sandbox is not None:
+            self._sandbox_kernel_manager()
         # The kernel inherits the limit at fork; this process gets its own limit back after.
         soft, hard = resource.getrlimit(resource.RLIMIT_AS)
         limit = self.memory_limit_mb * 1024 * 1024
@@ -173,18 +229,86 @@ class GuardedExecute(Execute):
         return super().output(outs, msg, display_id, cell_index)
 
 
+BEGIN_HIDDEN = "BEGIN HIDDEN TESTS"
+END_HIDDEN = "END HIDDEN TESTS"
+_ANSI = re.compile(r"\x1b\[[0-9;?]*[A-Za-z]")
+#: Hidden lines shorter than this (")", "else:") say nothing and are not searched for.
+MIN_HIDDEN_LINE = 6
+
+
+def hidden_lines(nb) -> list[str]:
+    """Every meaningful line of hidden-test code in the notebook's test cells, and the markers."""
+    lines = {BEGIN_HIDDEN, END_HIDDEN}
+    for cell in nb.cells:
+        if cell.cell_type != "code" or not utils.is_grade(cell):
+            continue
+        inside = False
+        for line in cell.source.splitlines():
+            text = line.strip()
+            if BEGIN_HIDDEN in text:
+                inside = True
+            elif END_HIDDEN in text:
+                inside = False
+            elif inside and len(text) >= MIN_HIDDEN_LINE and re.search(r"\w", text):
+                # as written, as Python's repr shows it (print(In)), and as HTML shows it
+                lines |= {text, text.replace('"', '\\"'), text.replace("'", "\\'")}
+                lines.add(html.escape(text))
+    return sorted(lines, key=len, reverse=True)
+
+
+def scrub(text: str, hidden: list[str]) -> str:
+    """``text`` without any line that contains a hidden line (ANSI colors ignored)."""
+    if not text:
+        return text
+    kept = []
+    for line in text.splitlines(keepends=True):
+        plain = _ANSI.sub("", line)
+        if not any(h in plain for h in hidden):
+            kept.append(line)
+    return "".join(kept)
+
+
+def _scrub_output(output, hidden: list[str]) -> None:
+    if output.output_type == "stream":
+        output.text = scrub(output.text, hidden)
+    elif output.output_type == "error":
+        output.evalue = scrub(output.evalue, hidden).strip() or "(message hidden)"
+        output.traceback = [scrub(line, hidden) for line in output.traceback]
+        output.traceback = [line for line in output.traceback if line]
+    else:
+        for mime, value in list(output.get("data", {}).items()):
+            if isinstance(value, list):
+                value = "".join(value)
+            if isinstance(value, str) and not mime.startswith("image/"):
+                output.data[mime] = scrub(value, hidden)
+
+
 class HideHiddenTests(NbGraderPreprocessor):
-    """Feedback-safe test cells: no hidden test code, no traceback lines that could quote it."""
+    """Feedback that never quotes hidden tests, whatever the learner's code printed.
+
+    - test cells: the hidden region is removed from the source; errors are cut to
+      ``Name: message``; other outputs of a cell that had hidden tests are dropped;
+    - every output of every cell (printed input history ``In``, error messages quoting the
+      calling code, displays) loses each line that contains a line of hidden-test code;
+    - the hidden-test markers are removed from the learner's own cells, so nothing a learner
+      writes or prints can look like a leak to ``bootcamp feedback``'s final check.
+    """
 
     def preprocess(self, nb, resources):
+        hidden = hidden_lines(nb)
         hider = ClearHiddenTests(enforce_metadata=False)
         for cell in nb.cells:
-            if not (utils.is_grade(cell) and cell.cell_type == "code"):
+            is_test = utils.is_grade(cell) and cell.cell_type == "code"
+            had_hidden = hider._remove_hidden_test_region(cell) if is_test else False
+            if not is_test:
+                for marker in (BEGIN_HIDDEN, END_HIDDEN):
+                    cell.source = cell.source.replace(marker, "(hidden-test marker)")
+            if cell.cell_type != "code":
                 continue
-            had_hidden = hider._remove_hidden_test_region(cell)
             outputs = []
             for output in cell.get("outputs", []):
-                if output.output_type == "error":
+                _scrub_output(output, hidden)
+                if is_test and output.output_type == "error":
                     # keep only "Name: message" - never source lines or frames
                     output.traceback = [f"{output.ename}: {output.evalue}"]
                     outputs.append(output)

@@ -67,6 +67,9 @@ def generate(assignment: str, course_dir: Path = AUTOGRADER_DIR) -> Path:
         converter.log.removeHandler(collector)
     for notebook in (course_dir / "release" / assignment).glob("*.ipynb"):
         show_broken_code(notebook)
+    from bootcamp.grading import integrity  # the pristine copy regrades are checked against
+
+    integrity.record(course_dir, assignment, config.CourseDirectory.db_url)
     return course_dir / "release" / assignment
 
 

@@ -7,44 +7,48 @@ from collections import defaultdict
 from pathlib import Path
 
 from bootcamp.errors import BootcampError
-from bootcamp.grading import course
-from bootcamp.grading.grade import read_flags
+from bootcamp.grading import course, gradebook
+from bootcamp.grading.flags import read_flags
 
 
 def question_scores(
     course_dir: Path, assignment: str | None = None
 ) -> tuple[list[str], list[dict]]:
     """(question columns, rows): one row per student and assignment, points per question."""
-    from nbgrader.api import Gradebook
-
     config = course.load_config(course_dir)
-    rows: list[dict] = []
+    scores = list(gradebook.iter_scores(config.CourseDirectory.db_url, assignment))
+    multi = {(s.assignment, s.notebook) for s in scores}
+    multi_nb = {a for a, _ in multi if sum(1 for b, _ in multi if b == a) > 1}
     columns: list[str] = []
-    with Gradebook(config.CourseDirectory.db_url) as gb:
-        assignments = [gb.find_assignment(assignment)] if assignment else gb.assignments
-        for a in assignments:
-            order = [
-                (nb.name, cell.name)
-                for nb in a.notebooks
-                for cell in sorted(nb.grade_cells, key=lambda c: c.id)
-            ]
-            multi = len(a.notebooks) > 1
-            names = [f"{n}:{c}" if multi else c for n, c in order]
-            columns += [c for c in names if c not in columns]
-            for submission in sorted(a.submissions, key=lambda s: s.student.id):
-                row = {"student": submission.student.id, "assignment": a.name}
-                total = max_total = 0.0
-                manual = False
-                for nb in submission.notebooks:
-                    for grade in nb.grades:
-                        key = f"{nb.name}:{grade.name}" if multi else grade.name
-                        row[key] = grade.score if grade.score is not None else ""
-                        total += grade.score or 0
-                        max_total += grade.max_score
-                        manual = manual or bool(grade.needs_manual_grade)
-                row.update(total=total, max=max_total, needs_manual_grade=manual)
-                rows.append(row)
-    return columns, rows
+    for s in sorted(scores, key=lambda s: (s.assignment, s.notebook, s.position)):
+        key = f"{s.notebook}:{s.question}" if s.assignment in multi_nb else s.question
+        if key not in columns:
+            columns.append(key)
+    rows: dict[tuple[str, str], dict] = {}
+    for s in scores:
+        row = rows.setdefault(
+            (s.assignment, s.student),
+            {
+                "student": s.student,
+                "assignment": s.assignment,
+                "total": 0.0,
+                "max": 0.0,
+                "needs_manual_grade": False,
+            },
+        )
+        key = f"{s.notebook}:{s.question}" if s.assignment in multi_nb else s.question
+        row[key] = s.score if s.score is not None else ""
+        row["total"] += s.score or 0
+        row["max"] += s.max_score
+        row["needs_manual_grade"] = row["needs_manual_grade"] or s.needs_manual_grade
+    ordered = [rows[k] for k in sorted(rows)]
+    for row in ordered:  # columns after the questions, as before
+        row.update(
+            total=row.pop("total"),
+            max=row.pop("max"),
+            needs_manual_grade=row.pop("needs_manual_grade"),
+        )
+    return columns, ordered
 
 
 def export(course_dir: Path, out: Path | None = None, assignment: str | None = None) -> Path:
@@ -79,25 +83,20 @@ def report(course_dir: Path, assignment: str) -> tuple[Path, list[dict]]:
 
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
-    from nbgrader.api import Gradebook
 
     course_dir = Path(course_dir).resolve()
     config = course.load_config(course_dir)
     per_question: dict[str, list[float]] = defaultdict(list)
     maxima: dict[str, float] = {}
-    totals: list[float] = []
-    with Gradebook(config.CourseDirectory.db_url) as gb:
-        a = gb.find_assignment(assignment)
-        for submission in a.submissions:
-            total = 0.0
-            for nb in submission.notebooks:
-                for grade in nb.grades:
-                    if grade.cell.cell_type != "code":
-                        continue  # written answers: graded by people, not re-teaching data here
-                    per_question[grade.name].append(grade.score or 0)
-                    maxima[grade.name] = grade.max_score
-                    total += grade.score or 0
-            totals.append(total)
+    by_student: dict[str, float] = {}
+    for s in gradebook.iter_scores(config.CourseDirectory.db_url, assignment):
+        by_student.setdefault(s.student, 0.0)
+        if s.cell_type != "code":
+            continue  # written answers: graded by people, not re-teaching data here
+        per_question[s.question].append(s.score or 0)
+        maxima[s.question] = s.max_score
+        by_student[s.student] += s.score or 0
+    totals = list(by_student.values())
     if not totals:
         raise BootcampError(f"no graded submissions of {assignment}")
     table = []

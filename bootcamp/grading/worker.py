@@ -2,8 +2,12 @@
 gradebook. ``bootcamp grade`` starts ``--jobs`` of these and talks to each over a pipe.
 
 Protocol (one JSON object per line): the parent writes ``{"path": ..., "cell_timeout": ...,
-"memory_mb": ...}`` to stdin; the worker answers ``{"event": "kernel", "pid": N}`` when a kernel
-starts and ``{"event": "done", "path": ..., "problems": [...], "truncated": bool}`` at the end.
+"memory_mb": ..., "preprocessors": [dotted names], "work": ..., "inbox": ..., "outbox": ...}``
+to stdin (``preprocessors``: nbgrader's autograde list up to SaveAutoGrades, Execute already
+replaced by GuardedExecute; ``work``: the kernel's working folder; ``sandbox``: a
+:class:`bootcamp.grading.sandbox.Spec` as a dict); the worker answers
+``{"event": "kernel", "pid": N}`` when a kernel starts and
+``{"event": "done", "path": ..., "problems": [...], "truncated": bool}`` at the end.
 Answers go to a private copy of the original stdout; fd 1 itself is pointed at stderr, so
 anything a kernel writes to the inherited stdout cannot corrupt the protocol.
 """
@@ -19,26 +23,56 @@ from pathlib import Path
 import nbformat
 
 
+def _preprocessors(names: list[str]) -> list[type]:
+    import importlib
+
+    out = []
+    for name in names:
+        module, _, cls = name.rpartition(".")
+        out.append(getattr(importlib.import_module(module), cls))
+    return out
+
+
 def _execute(task: dict, config, send) -> dict:
     from nbgrader import utils
-    from nbgrader.preprocessors import IgnorePattern, LimitOutput
 
     from bootcamp.grading.preprocessors import GuardedExecute
 
     path = Path(task["path"])
     started = time.monotonic()
     nb = nbformat.read(path, as_version=4)
-    resources = {"metadata": {"path": str(path.parent)}, "nbgrader": {}}
+    work = task.get("work") or str(path.parent)
+    resources = {"metadata": {"path": work}, "nbgrader": {}}
     executor = GuardedExecute(config=config)
     if task.get("cell_timeout"):
         executor.timeout = int(task["cell_timeout"])
     if task.get("memory_mb") is not None:
         executor.memory_limit_mb = int(task["memory_mb"])
     executor.on_kernel_started = lambda pid: send({"event": "kernel", "pid": pid})
-    with utils.setenv(NBGRADER_EXECUTION="autograde"):
-        nb, resources = executor.preprocess(nb, resources)
-    for step in (IgnorePattern(config=config), LimitOutput(config=config)):
-        nb, resources = step.preprocess(nb, resources)
+    spec = None
+    if task.get("sandbox"):
+        from bootcamp.grading import sandbox
+
+        raw = dict(task["sandbox"])
+        raw["limits"] = sandbox.Limits(**raw.get("limits", {}))
+        spec = executor.sandbox = sandbox.Spec(**raw)
+        sandbox.prepare(spec)
+    boxes = {"BOOTCAMP_INBOX": task.get("inbox") or "", "BOOTCAMP_OUTBOX": task.get("outbox") or ""}
+    names = task.get("preprocessors") or [
+        "bootcamp.grading.preprocessors.GuardedExecute",
+        "nbgrader.preprocessors.IgnorePattern",
+        "nbgrader.preprocessors.LimitOutput",
+    ]
+    for step in _preprocessors(names):
+        if issubclass(step, GuardedExecute):
+            try:
+                with utils.setenv(NBGRADER_EXECUTION="autograde", **boxes):
+                    nb, resources = executor.preprocess(nb, resources)
+            finally:
+                if spec is not None:
+                    sandbox.remove_cgroup(spec.cgroup)
+        else:
+            nb, resources = step(config=config)(nb, resources)  # __call__ honors .enabled
     tmp = path.with_suffix(".ipynb.part")
     nbformat.write(nb, tmp)
     os.replace(tmp, path)

@@ -168,6 +168,42 @@ def _flood(rel, src):
     return with_answers(rel, src, {"count_active": code})
 
 
+def _duplicating(gid: str) -> Callable:
+    """The learner copied a cell (metadata and all) just below itself."""
+
+    def build(rel, src):
+        nb = with_answers(rel, src)
+        i = next(i for i, c in enumerate(nb.cells) if grade_id(c) == gid)
+        nb.cells.insert(i + 1, copy.deepcopy(nb.cells[i]))
+        return nb
+
+    return build
+
+
+def _prints_history(rel, src):
+    """Prints IPython's input history, which holds the hidden tests that already ran."""
+    code = "print(In)\nprint(_ih[-2])\n" + find(src, "party_counts").source
+    nb = with_answers(rel, src, {"party_counts": code})
+    nb.cells.append(nbformat.v4.new_code_cell("print(In)"))
+    return nb
+
+
+def _quotes_caller(rel, src):
+    """Raises an error whose message quotes the calling test cell's code."""
+    code = (
+        "import inspect\n\n"
+        "def count_active(voters):\n"
+        "    caller = inspect.stack()[1].frame\n"
+        "    raise ValueError(inspect.getsource(caller))"
+    )
+    return with_answers(rel, src, {"count_active": code})
+
+
+def _prints_marker(rel, src):
+    code = 'print("### BEGIN HIDDEN TESTS")\n' + find(src, "count_active").source
+    return with_answers(rel, src, {"count_active": code})
+
+
 def _resubmission_first(rel, src):
     return copy.deepcopy(rel)
 
@@ -189,6 +225,11 @@ KINDS: dict[str, Callable] = {
     "kernel_crash": _kernel_crash,
     "memory_hog": _memory_hog,
     "flood": _flood,
+    "duplicated_solution": _duplicating("count_active"),
+    "duplicated_test": _duplicating("test_count_active"),
+    "prints_history": _prints_history,
+    "quotes_caller": _quotes_caller,
+    "prints_marker": _prints_marker,
 }
 
 
@@ -212,3 +253,112 @@ def invalid_json(rel) -> bytes:
 def not_utf8(rel) -> bytes:
     text = json.dumps(nbformat.writes(rel))
     return json.loads(text).replace("Fixture", "Fixtur\u00e9").encode("latin-1", "replace")
+
+
+# --------------------------------------------------------------------------- attacks (issue 9)
+# Each takes the release, the source and the course folder (an attacker who knows where
+# everything is), and puts its attack in the learner's Q1 answer cell. Without a sandbox each of
+# these earned marks or changed files outside the submission.
+
+REPO = Path(__file__).resolve().parents[2]
+
+_STEAL_SOURCE = """\
+import json
+try:
+    _nb = json.load(open(r"{course}/source/{assignment}/exercises.ipynb"))
+    for _c in _nb["cells"]:
+        if _c["cell_type"] == "code" and _c["metadata"].get("nbgrader", {{}}).get("solution"):
+            exec("".join(_c["source"]), globals())
+except Exception as _exc:
+    print("blocked:", _exc)
+    def count_active(voters):
+        return 0
+"""
+
+_STEAL_YAML = """\
+import yaml
+try:
+    _spec = yaml.safe_load(open(r"{repo}/tests/grading/fixtures/exercises.yml"))
+    exec(_spec["setup"], globals())
+    for _q in _spec["questions"]:
+        if "solution" in _q and _q.get("kind") != "written":
+            exec(_q["solution"], globals())
+except Exception as _exc:
+    print("blocked:", _exc)
+    def count_active(voters):
+        return 0
+"""
+
+_WRITE_GRADEBOOK = """\
+import sqlite3
+try:
+    _con = sqlite3.connect(r"{course}/gradebook.db")
+    _con.execute("UPDATE grade SET manual_score = 100")
+    _con.commit()
+except Exception as _exc:
+    print("blocked:", _exc)
+def count_active(voters):
+    return 0
+"""
+
+_DETACHED = '''\
+import subprocess, sys
+_code = """
+import sqlite3, time
+time.sleep(4)
+for _ in range(30):
+    try:
+        _con = sqlite3.connect(r"{course}/gradebook.db")
+        _con.execute("UPDATE grade SET manual_score = 100")
+        _con.commit()
+    except Exception:
+        pass
+    time.sleep(1)
+# {token}
+"""
+subprocess.Popen([sys.executable, "-c", _code], start_new_session=True,
+                 stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+def count_active(voters):
+    return 0
+'''
+
+_ESCAPE = """\
+import json, os, socket
+_results = {{}}
+for _path in {targets!r}:
+    try:
+        with open(_path, "a") as _f:
+            _f.write("tampered")
+        _results[_path] = "written"
+    except Exception as _exc:
+        _results[_path] = type(_exc).__name__
+try:
+    socket.create_connection(("127.0.0.1", {port}), timeout=2).close()
+    _results["network"] = "connected"
+except Exception as _exc:
+    _results["network"] = type(_exc).__name__
+print("ESCAPE", json.dumps(_results))
+def count_active(voters):
+    return 0
+"""
+
+
+def attack(template: str, **values) -> Callable:
+    """A submission builder whose Q1 answer cell holds ``template`` filled with ``values``."""
+
+    def build(rel, src):
+        return with_answers(rel, src, {"count_active": template.format(**values)})
+
+    return build
+
+
+def attacks(course_dir: Path, assignment: str, *, token: str, targets: list, port: int):
+    """student -> builder for each attack of issue 9's table that the sandbox defeats."""
+    course_dir = Path(course_dir)
+    return {
+        "steal_source": attack(_STEAL_SOURCE, course=course_dir, assignment=assignment),
+        "steal_yaml": attack(_STEAL_YAML, repo=REPO),
+        "write_gradebook": attack(_WRITE_GRADEBOOK, course=course_dir),
+        "detached": attack(_DETACHED, course=course_dir, token=token),
+        "escape": attack(_ESCAPE, targets=[str(t) for t in targets], port=port),
+    }

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import json
 import os
 import shutil
 import subprocess
@@ -37,6 +38,11 @@ EXPECTED = {
     "kernel_crash": (2, True),
     "memory_hog": (3, False),  # MemoryError under the kernel's memory limit
     "flood": (5, False),
+    "duplicated_solution": (5, False),  # was 0: KeyError 'grade_id' ("see the above traceback")
+    "duplicated_test": (5, False),
+    "prints_history": (5, False),
+    "quotes_caller": (3, False),
+    "prints_marker": (5, False),
     "invalid_json": (0, True),
     "not_utf8": (0, True),
     "wrong_name": (0, True),
@@ -64,6 +70,8 @@ def test_reasons_are_clear(graded):
     assert "test_count_active" in notes["test_edited_to_pass"]
     assert "test_count_active" in notes["tests_deleted"]
     assert "truncated" in notes["flood"]
+    assert "count_active appears 2 times" in notes["duplicated_solution"]
+    assert "test_count_active appears 2 times" in notes["duplicated_test"]
 
 
 def test_flagged_rows_need_manual_grade(course, graded):
@@ -105,20 +113,40 @@ def test_resubmission_and_idempotent_regrade(course, graded, notebooks):
 
 def test_feedback_hides_hidden_tests(course, graded, notebooks):
     _, src = notebooks
-    written = feedback.generate(ASSIGNMENT, course, ["wrong", "visible_only", "correct"])
-    assert len(written) == 3
+    students = ["wrong", "visible_only", "correct", "prints_history", "quotes_caller"]
+    students += ["prints_marker"]  # printing the marker used to make `bootcamp feedback` exit 2
+    written = feedback.generate(ASSIGNMENT, course, students)
+    assert len(written) == len(students)
     hidden_lines = []
     for cell in src.cells:
         if "### BEGIN HIDDEN TESTS" in cell.source:
             region = cell.source.split("### BEGIN HIDDEN TESTS")[1].split("### END HIDDEN")[0]
             hidden_lines += [line.strip() for line in region.splitlines() if len(line.strip()) > 12]
     assert hidden_lines
-    for html in written:
+    for html in written[:3]:
         text = html.read_text(encoding="utf-8")
         leaked = [
             line for line in hidden_lines if line in text or line.replace('"', "&quot;") in text
         ]
         assert not leaked, (html, leaked)
+    # outputs of every cell, as feedback shows them (the learners' own code may hold the same
+    # lines as the reference, so sources are not searched)
+    from bootcamp.grading.preprocessors import HideHiddenTests
+
+    def outputs(student: str, hide: bool) -> str:
+        path = course / "autograded" / student / ASSIGNMENT / "exercises.ipynb"
+        nb = nbformat.read(path, 4)
+        if hide:
+            nb, _ = HideHiddenTests().preprocess(nb, {})
+        return json.dumps([c.get("outputs", []) for c in nb.cells])
+
+    def leaks(text: str) -> list[str]:
+        return [h for h in hidden_lines if json.dumps(h)[1:-1] in text]
+
+    for student in students:
+        assert not leaks(outputs(student, hide=True)), student
+    for student in ("prints_history", "quotes_caller"):  # they did show hidden code
+        assert leaks(outputs(student, hide=False)), student
     visible = (course / "feedback" / "visible_only" / ASSIGNMENT / "exercises.html").read_text()
     assert "on test data set 1" in visible  # the hidden test's message, not its code
 
