@@ -454,9 +454,11 @@ def reference_object(question: Mapping) -> Any:
     from bootcamp import data as course_data
 
     namespace.update(checks=__import__(__name__, fromlist=["x"]), data=course_data)
+    if question["kind"] == "value":  # a value is computed from the notebook's setup
+        exec(compile(question.get("setup", ""), "<setup>", "exec"), namespace)
     exec(compile(question["reference"], f"<reference {question['label']}>", "exec"), namespace)
     if question["kind"] == "value":
-        return namespace[question["name"]]
+        return eval(question["name"], namespace)
     return namespace[question["name"]]
 
 

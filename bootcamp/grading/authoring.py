@@ -232,7 +232,7 @@ def _heading(q: Mapping, label: str) -> str:
     return f"## {label}. {q['title']} ({points:g} {unit}{extra})"
 
 
-def hidden_spec(q: Mapping, label: str, defaults: Mapping) -> dict:
+def hidden_spec(q: Mapping, label: str, defaults: Mapping, setup: str = "") -> dict:
     """The declarative hidden test of a question (written into its test cell)."""
     kind = _declared_kind(q)
     name = q[kind]
@@ -250,7 +250,8 @@ def hidden_spec(q: Mapping, label: str, defaults: Mapping) -> dict:
     data = dict(q.get("data", defaults.get("data", {"kind": "table", "table": "voters"})))
     if kind == "query":
         data["kind"] = "database"
-    return {
+    extra = {"setup": setup} if kind == "value" else {}
+    return extra | {
         "label": label,
         "kind": kind,
         "name": name,
@@ -345,12 +346,13 @@ def _declared_question(
     before: dict,
     wrong_answers: list[dict],
     workdir: Path,
+    setup: str = "",
 ) -> tuple[dict, dict]:
     """(hidden spec, visible checker data) of a declared question, proven on the spot: the
     solution and every listed alternative pass both, each recorded wrong answer fails the
     visible check (unless it says ``caught_by: hidden``), and its message becomes a hint."""
     qid = q["id"]
-    hidden = hidden_spec(q, label, defaults)
+    hidden = hidden_spec(q, label, defaults, setup)
     with _cwd(workdir):
         cases = _visible_cases(hidden, defaults, q)
     visible = {k: hidden[k] for k in ("label", "kind", "name", "ordered", "hint", "data")}
@@ -502,7 +504,7 @@ def build_notebook(
             if not verify:
                 raise BootcampError("declared questions need verify=True (the solutions must run)")
             hidden, visible = _declared_question(
-                q, label, defaults, namespace, before, wrong_answers, workdir
+                q, label, defaults, namespace, before, wrong_answers, workdir, spec.get("setup", "")
             )
             visible_data[label] = visible
             source = _declared_test_source(label, hidden)

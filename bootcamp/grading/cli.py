@@ -27,7 +27,7 @@ def _author(args) -> int:
 
     for spec in args.spec:
         out = authoring.build_file(spec, verify=not args.no_verify)
-        print(f"wrote {out}")
+        print(f"wrote {out} and {out.with_name(authoring.MAP_NAME).name}")
     return 0
 
 

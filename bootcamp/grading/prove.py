@@ -134,6 +134,8 @@ def prove_notebook(
                 + ("" if got == top else "\n" + _errors(graded("reference"))),
             )
         )
+        got, top = points["blank"]
+        proofs.append(Proof("blank release", "zero", got == 0, f"{got:g} / {top:g}"))
         for number, replace in enumerate(alternatives, start=1):
             got, top = points[f"alternative-{number}"]
             which = ", ".join(sorted(replace))
@@ -146,8 +148,6 @@ def prove_notebook(
                     + ("" if got == top else "\n" + _errors(graded(f"alternative-{number}"))),
                 )
             )
-        got, top = points["blank"]
-        proofs.append(Proof("blank release", "zero", got == 0, f"{got:g} / {top:g}"))
         for number, entry in enumerate(entries, start=1):
             got, top = points[f"wrong-{number}"]
             errors = _errors(graded(f"wrong-{number}"))

@@ -360,3 +360,37 @@ def test_debugging_questions_release_the_broken_code():
         (rel,) = [c for c in student.cells if c.metadata.get("nbgrader", {}).get("grade_id") == gid]
         assert rel.source == src.metadata["bootcamp"]["broken"] != src.source
         assert "NotImplementedError" not in rel.source
+
+
+def test_a_declared_value_question_builds_and_grades(tmp_path, capsys):
+    from bootcamp.grading import authoring
+
+    spec = _tiny_spec(
+        id="active_count",
+        solution="### BEGIN SOLUTION\nactive_count = int((voters['status_cd'] == 'A').sum())\n"
+        "### END SOLUTION\n",
+        function=None,
+        value="active_count",
+    )
+    nb = authoring.build_notebook(spec, workdir=tmp_path)
+    cells = {c.metadata.get("nbgrader", {}).get("grade_id"): c for c in nb.cells}
+    namespace: dict = {"__name__": "__main__"}
+    for gid in ("setup", "checker"):
+        exec(cells[gid].source, namespace)
+    exec("active_count = 7", namespace)
+    with pytest.raises(checks.CheckFailed, match="Q1: on the course data, the value"):
+        namespace["check"]("Q1", namespace)
+    exec(cells["active_count"].source, namespace)
+    exec(cells["test_active_count"].source, namespace)
+    assert capsys.readouterr().out.endswith("Q1 passed.\nQ1: hidden tests passed.\n")
+
+
+def test_a_failed_check_shows_one_line_in_a_notebook():
+    from nbclient import NotebookClient
+
+    source = 'from bootcamp import checks\nraise checks.CheckFailed("Q1: count the rows.")'
+    nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(source)])
+    NotebookClient(nb, kernel_name="python3", allow_errors=True).execute()
+    (output,) = nb.cells[0].outputs
+    assert output.output_type == "error"  # nbgrader still scores the cell zero
+    assert output.traceback == ["Q1: count the rows."]
