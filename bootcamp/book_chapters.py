@@ -168,8 +168,7 @@ class CourseSchedule(_ChapterDirective):
                 rows.append(
                     (
                         start,
-                        f"Chapter {chapter.number} exercises ({exercises}), helpers circulating; "
-                        "learners check with the check cells",
+                        f"{exercises}, helpers circulating; learners check with the check cells",
                         chapter.exercises_minutes,
                     )
                 )
