@@ -259,3 +259,17 @@ def test_the_real_chapters_metadata_loads():
     for folder in chapter_meta.chapter_folders(CHAPTERS_DIR):
         chapter = chapter_meta.load(folder)
         assert chapter.teaching_minutes > 0 and chapter.exercises_minutes > 0
+
+
+def test_code_blocks_in_a_lessons_text_are_checked_unless_they_show_a_mistake(book):
+    lesson = book / "01-first" / "02-count.md"
+    lesson.write_text(
+        lesson.read_text()
+        + "\n:::{admonition} Solution\n```python\nvoters.value_counts().sort_values()\n```\n:::\n"
+        + "\nA mistake on purpose:\n\n```python\nvoters[voters['x'] = 'A']\n```\n"
+        + "\n```sql\nSELECT party_cd FROM voters\n```\n"
+    )
+    messages = sorted(str(p) for p in ledger.check(book))
+    assert len(messages) == 3, messages  # sort_values, and SELECT / FROM of the sql block
+    assert any("02-count.md python block at line" in m and "`sort_values`" in m for m in messages)
+    assert any("02-count.md sql block at line" in m and "sql `SELECT`" in m for m in messages)
