@@ -307,7 +307,7 @@ CODE_BLOCK = re.compile(r"^```(python|ipython3?|sql)[ \t]*\n(.*?)^```", re.M | r
 
 def _lesson_cells(path: Path) -> Iterator[Cell]:
     notebook = jupytext.read(path)
-    text = path.read_text(encoding="utf-8").splitlines()
+    text = path.read_text(encoding="utf-8").splitlines() if path.suffix == ".md" else []
     starts = [i for i, line in enumerate(text, start=1) if line.startswith("```{code-cell}")]
     number = 0
     for cell in notebook.cells:
@@ -398,7 +398,7 @@ def check(chapters_dir: Path = CHAPTERS_DIR) -> list[Problem]:
                     else:
                         known[kind][idea] = here
             used: dict[str, set[str]] = {kind: set() for kind in KINDS}
-            path = folder / f"{lesson.file}.md"
+            path = chapter_meta.lesson_path(folder, lesson.file)
             for _cell, where, ideas in _ideas_of(_lesson_cells(path), chapter, problems):
                 for kind in KINDS:
                     used[kind] |= ideas[kind]

@@ -51,6 +51,8 @@ def test_every_chapter_page_shows_its_timings_with_the_directives():
     chapters = chapter_meta.all_chapters()
     assert len(chapters) >= 2
     for chapter in chapters:
+        for page in ("index.md", "instructor-notes.md"):
+            assert (chapter.folder / page).exists(), f"{chapter.slug} has no {page}"
         index = (chapter.folder / "index.md").read_text(encoding="utf-8")
         notes = (chapter.folder / "instructor-notes.md").read_text(encoding="utf-8")
         assert "{chapter-timing}" in index, f"{chapter.slug}/index.md: add :::{{chapter-timing}}"
