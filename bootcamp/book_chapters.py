@@ -2,15 +2,15 @@
 
 Loaded from ``_config.yml`` (``sphinx.extra_extensions``). It does two things:
 
-* Directives that write a chapter's timings from its ``chapter.yml`` (see :mod:`bootcamp.chapters`),
-  so that no page types a number of minutes by hand:
+* Directives that write a chapter's timings from its ``chapter.yml``
+  (see :mod:`bootcamp.chapter_meta`), so that no page types a number of minutes by hand:
 
   - ``{chapter-timing}`` (in a chapter's ``index.md``): the teaching and exercise minutes and a
     table of the lessons with their minutes;
   - ``{chapter-pacing}`` (in a chapter's ``instructor-notes.md``): the same timings as a pacing
     table with running clock times, teaching and exercise totals;
-  - ``{course-schedule}`` (in ``appendices/instructor-guide.md``): a workshop day built from every
-    chapter of a part, one row per chapter's lessons and one per its exercises.
+  - ``{course-schedule}`` (in ``appendices/instructor-guide.md``): a workshop day built from the
+    chapters it lists, one row for a chapter's lessons and one for its exercises.
 
   The chapter is found from the page's folder, or given as the directive's argument.
 
@@ -168,8 +168,7 @@ class CourseSchedule(_ChapterDirective):
                 rows.append(
                     (
                         start,
-                        f"Chapter {chapter.number} exercises ({exercises}), helpers circulating; "
-                        "learners check with the check cells",
+                        f"{exercises}, helpers circulating; learners check with the check cells",
                         chapter.exercises_minutes,
                     )
                 )

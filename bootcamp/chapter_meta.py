@@ -97,7 +97,7 @@ def load(folder: Path) -> Chapter:
         where = f"{path}: lesson {index}"
         if not isinstance(entry, dict) or "file" not in entry or "minutes" not in entry:
             raise BootcampError(f"{where} needs a file and minutes")
-        if not (folder / f"{entry['file']}.md").exists():
+        if not lesson_path(folder, entry["file"]).exists():
             raise BootcampError(f"{where}: no lesson {entry['file']}.md in {folder.name}")
         introduces = entry.get("introduces") or {}
         unknown = set(introduces) - set(KINDS)
@@ -122,6 +122,12 @@ def load(folder: Path) -> Chapter:
         exercises_minutes=_minutes(raw["exercises_minutes"], f"{path}: exercises_minutes"),
         lessons=tuple(lessons),
     )
+
+
+def lesson_path(folder: Path, file: str) -> Path:
+    """A lesson's page: ``file.md`` (a MyST notebook), or ``file.ipynb`` if there is no .md."""
+    md = Path(folder) / f"{file}.md"
+    return md if md.exists() or not md.with_suffix(".ipynb").exists() else md.with_suffix(".ipynb")
 
 
 def chapter_folders(chapters_dir: Path = CHAPTERS_DIR) -> list[Path]:

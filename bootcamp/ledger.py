@@ -46,6 +46,9 @@ statement keyword): clauses and keywords in upper case: ``SELECT``, ``FROM``, ``
 
 To see what a lesson uses, run ``python -m bootcamp.ledger``: it prints every problem, or nothing.
 
+Lessons' ``python`` and ``sql`` code blocks in the text (the "try it" solutions) are checked
+like code cells, except a block that does not parse (it shows a mistake on purpose).
+
 Not checked: cells tagged ``remove-cell``, ``remove-input`` or ``hide-input`` (the book's own
 machinery, and charts whose code the prose says is not taught yet), nbgrader test cells, and an
 exercise notebook's set-up cell (the one that runs ``%pip install``). IPython magics (``%xmode``)
@@ -285,19 +288,26 @@ def sql_ideas(sql: str) -> set[str]:
 @dataclass(frozen=True)
 class Cell:
     path: Path  # the lesson or exercise notebook
-    number: int  # code cell number, 1-based, counting every code cell of the file
+    number: int  # code cell number, 1-based, counting every code cell of the file; 0: a block
     line: int | None  # where it starts in a .md lesson
     source: str
+    language: str = "python"  # or "sql" (a ```sql block in a lesson's text)
 
     def where(self) -> str:
-        at = f", line {self.line}" if self.line else ""
         first = next((s.strip() for s in self.source.splitlines() if s.strip()), "")
+        if not self.number:
+            return f"{self.language} block at line {self.line} ({first[:50]!r})"
+        at = f", line {self.line}" if self.line else ""
         return f"code cell {self.number}{at} ({first[:50]!r})"
+
+
+#: Code shown in a lesson's text (a "try it" solution): ```python or ```sql blocks.
+CODE_BLOCK = re.compile(r"^```(python|ipython3?|sql)[ \t]*\n(.*?)^```", re.M | re.S)
 
 
 def _lesson_cells(path: Path) -> Iterator[Cell]:
     notebook = jupytext.read(path)
-    text = path.read_text(encoding="utf-8").splitlines()
+    text = path.read_text(encoding="utf-8").splitlines() if path.suffix == ".md" else []
     starts = [i for i, line in enumerate(text, start=1) if line.startswith("```{code-cell}")]
     number = 0
     for cell in notebook.cells:
@@ -308,6 +318,15 @@ def _lesson_cells(path: Path) -> Iterator[Cell]:
             continue
         line = starts[number - 1] if number <= len(starts) else None
         yield Cell(path, number, line, cell.source)
+    for block in CODE_BLOCK.finditer("\n".join(text)):
+        language = "sql" if block[1] == "sql" else "python"
+        line = "\n".join(text).count("\n", 0, block.start()) + 1
+        cell = Cell(path, 0, line, block[2], language)
+        try:  # a block that does not parse shows a mistake on purpose: nothing to check
+            sql_ideas(cell.source) if language == "sql" else ast.parse(_strip_magics(cell.source))
+        except (SyntaxError, ValueError):
+            continue
+        yield cell
 
 
 def _exercise_cells(path: Path) -> Iterator[Cell]:
@@ -341,7 +360,11 @@ def _ideas_of(cells: Iterator[Cell], chapter: Chapter, problems: list[Problem]):
     for cell in cells:
         where = f"{cell.path.name} {cell.where()}"
         try:
-            yield cell, where, python_ideas(cell.source, modules)
+            if cell.language == "sql":
+                ideas = {kind: set() for kind in KINDS} | {"sql": sql_ideas(cell.source)}
+            else:
+                ideas = python_ideas(cell.source, modules)
+            yield cell, where, ideas
         except (SyntaxError, ValueError) as exc:
             message = exc.msg if isinstance(exc, SyntaxError) else str(exc)
             problems.append(Problem(chapter.slug, where, f"cannot read this code: {message}"))
@@ -375,7 +398,7 @@ def check(chapters_dir: Path = CHAPTERS_DIR) -> list[Problem]:
                     else:
                         known[kind][idea] = here
             used: dict[str, set[str]] = {kind: set() for kind in KINDS}
-            path = folder / f"{lesson.file}.md"
+            path = chapter_meta.lesson_path(folder, lesson.file)
             for _cell, where, ideas in _ideas_of(_lesson_cells(path), chapter, problems):
                 for kind in KINDS:
                     used[kind] |= ideas[kind]

@@ -32,6 +32,12 @@ def toc_pages() -> list[str]:
     return pages
 
 
+def prose(path: Path) -> str:
+    """A page's Markdown without its code cells (what the reader reads as text)."""
+    text = path.read_text(encoding="utf-8")
+    return re.sub(r"```\{code-cell\}.*?\n```", "", text, flags=re.S)
+
+
 def lesson_paths() -> list[Path]:
     """Pages with code that the book executes: MyST notebooks and committed .ipynb lessons."""
     lessons = []

@@ -171,3 +171,22 @@ def test_no_page_is_a_placeholder(built_book):
         article = html.split('<article class="bd-article">', 1)[-1].split("</article>", 1)[0]
         words = len(re.findall(r"\w+", re.sub(r"<[^>]+>", " ", article)))
         assert words > 150, f"{page}: only {words} words on the page"
+
+
+def test_numpy_numbers_are_explained_where_a_reader_first_meets_them(built_book):
+    """pandas shows single numbers as np.int64(41721): the first page (in reading order) that
+    shows one must explain it in its text."""
+    from book_support import prose
+
+    first = None
+    for page in toc_pages():
+        article = article_of((built_book.html / f"{page}.html").read_text(encoding="utf-8"))
+        outputs = re.findall(r'<div class="cell_output.*?</div>\s*</div>', article, re.S)
+        if any(re.search(r"np\.(int|float)64\(", out) for out in outputs):
+            first = page
+            break
+    assert first, "no page shows np.int64(...): then this test has nothing to check"
+    text = prose(REPO / f"{first}.md")
+    assert "`np.int64(...)`" in text and "NumPy" in text, (
+        f"{first} is where a reader first sees np.int64(...): explain it there"
+    )

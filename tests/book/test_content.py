@@ -6,13 +6,7 @@ from __future__ import annotations
 import re
 
 import pytest
-from book_support import REPO, toc_pages
-
-
-def prose(path) -> str:
-    """A page's Markdown without its code cells (what the reader reads as text)."""
-    text = path.read_text(encoding="utf-8")
-    return re.sub(r"```\{code-cell\}.*?\n```", "", text, flags=re.S)
+from book_support import REPO, prose, toc_pages
 
 
 def pages() -> list:

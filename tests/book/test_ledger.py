@@ -27,7 +27,8 @@ def test_the_ledger_reads_every_lesson_and_exercise_notebook():
     assert [c.slug for c in chapters][:2] == ["01-voter-file", "02-sql-basics"]
     for chapter in chapters:
         for lesson in chapter.lessons:
-            cells = list(ledger._lesson_cells(chapter.folder / f"{lesson.file}.md"))
+            path = chapter_meta.lesson_path(chapter.folder, lesson.file)
+            cells = list(ledger._lesson_cells(path))
             assert cells, f"{chapter.slug}/{lesson.file}: no code cells read"
         exercises = list(ledger._exercise_cells(chapter.folder / ledger.EXERCISES))
         assert len(exercises) >= 5, f"{chapter.slug}: only {len(exercises)} exercise cells read"
@@ -259,3 +260,28 @@ def test_the_real_chapters_metadata_loads():
     for folder in chapter_meta.chapter_folders(CHAPTERS_DIR):
         chapter = chapter_meta.load(folder)
         assert chapter.teaching_minutes > 0 and chapter.exercises_minutes > 0
+
+
+def test_code_blocks_in_a_lessons_text_are_checked_unless_they_show_a_mistake(book):
+    lesson = book / "01-first" / "02-count.md"
+    lesson.write_text(
+        lesson.read_text()
+        + "\n:::{admonition} Solution\n```python\nvoters.value_counts().sort_values()\n```\n:::\n"
+        + "\nA mistake on purpose:\n\n```python\nvoters[voters['x'] = 'A']\n```\n"
+        + "\n```sql\nSELECT party_cd FROM voters\n```\n"
+    )
+    messages = sorted(str(p) for p in ledger.check(book))
+    assert len(messages) == 3, messages  # sort_values, and SELECT / FROM of the sql block
+    assert any("02-count.md python block at line" in m and "`sort_values`" in m for m in messages)
+    assert any("02-count.md sql block at line" in m and "sql `SELECT`" in m for m in messages)
+
+
+def test_a_lesson_may_be_an_ipynb_notebook(book):
+    lesson = book / "01-first" / "02-count.md"
+    lesson.unlink()
+    nb = nbformat.v4.new_notebook()
+    nb.cells = [nbformat.v4.new_code_cell("voters.value_counts().merge(voters)")]
+    nbformat.write(nb, lesson.with_suffix(".ipynb"))
+    (problem,) = ledger.check(book)
+    assert str(problem).startswith("01-first/02-count.ipynb code cell 1 (")
+    assert "pandas `merge`" in str(problem)

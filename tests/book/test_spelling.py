@@ -26,6 +26,7 @@ BRITISH = {
     r"practis(e|es|ed|ing)": "practice (the verb too)",
     r"(misspelt|spelt|learnt|dreamt|burnt|spoilt)": "-ed",
     r"(whilst|amongst|amidst)": "while, among, amid",
+    r"maths|ageing|enrol|enrols|fulfil|fulfils": "math, aging, enroll, fulfill",
     r"judgement|enrolment|fulfilment|instalment": "judgment, enrollment, ...",
     r"cheques?|kerbs?|tyres?|aluminium|artefacts?|sceptic\w*|manoeuvr\w*": "the US form",
 }
