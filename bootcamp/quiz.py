@@ -30,6 +30,12 @@ The output is plain HTML that works in the static book with JavaScript only: a `
 ``<fieldset>`` and ``<legend>``, native radio buttons with ``<label>``\\s (or a labelled text box),
 a real submit button, and a ``role="status"`` live region that announces the feedback. The
 feedback starts with the words "Correct" or "Not quite", so color is never the only signal.
+
+Why not jupyterquiz (2.9.6.4, the usual choice for Jupyter Book): its questions are plain
+``<div>`` elements with no fieldset or legend, its feedback is not announced (no live region),
+answers are checked by click handlers on labels that read the global ``event`` (fragile with the
+keyboard) and log to the console on every answer, and its JavaScript is repeated inside every
+question's output.
 """
 
 from __future__ import annotations
