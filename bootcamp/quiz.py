@@ -312,7 +312,8 @@ _SCRIPT = r"""
     if (event.key !== "Enter" || field.type !== "radio" || !field.form ||
         !field.form.classList.contains("concept-check")) { return; }
     event.preventDefault();  // Enter on a choice checks it, in every browser
-    field.form.requestSubmit();
+    if (field.form.requestSubmit) { field.form.requestSubmit(); return; }
+    field.form.dispatchEvent(new Event("submit", {bubbles: true, cancelable: true}));
   });
   document.addEventListener("submit", function (event) {
     var form = event.target;
@@ -422,6 +423,7 @@ def _doctree_read(app, doctree) -> None:
     if not checks_file.exists():
         return
     app.env.note_dependency(str(checks_file))
+    app.env.note_dependency(__file__)  # and when the renderer itself changes
     for node in list(doctree.findall(nodes.raw)):
         if node.get("format") != "html" or 'class="concept-check"' not in node.astext():
             continue
