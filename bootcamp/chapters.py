@@ -176,7 +176,9 @@ def new_chapter(
     toc_path = root / "_toc.yml"
     if not toc_path.exists():
         raise BootcampError(f"{toc_path} not found: run this in a checkout of the course")
-    part = part or part_for(number)
+    part = (part or part_for(number)).strip()
+    if not part or "\n" in part or '"' in part:
+        raise BootcampError("the part must be one line of text without double quotes")
 
     values = {
         "number": str(number),

@@ -30,6 +30,12 @@ The output is plain HTML that works in the static book with JavaScript only: a `
 ``<fieldset>`` and ``<legend>``, native radio buttons with ``<label>``\\s (or a labelled text box),
 a real submit button, and a ``role="status"`` live region that announces the feedback. The
 feedback starts with the words "Correct" or "Not quite", so color is never the only signal.
+
+Why not jupyterquiz (2.9.6.4, the usual choice for Jupyter Book): its questions are plain
+``<div>`` elements with no fieldset or legend, its feedback is not announced (no live region),
+answers are checked by click handlers on labels that read the global ``event`` (fragile with the
+keyboard) and log to the console on every answer, and its JavaScript is repeated inside every
+question's output.
 """
 
 from __future__ import annotations
@@ -306,7 +312,8 @@ _SCRIPT = r"""
     if (event.key !== "Enter" || field.type !== "radio" || !field.form ||
         !field.form.classList.contains("concept-check")) { return; }
     event.preventDefault();  // Enter on a choice checks it, in every browser
-    field.form.requestSubmit();
+    if (field.form.requestSubmit) { field.form.requestSubmit(); return; }
+    field.form.dispatchEvent(new Event("submit", {bubbles: true, cancelable: true}));
   });
   document.addEventListener("submit", function (event) {
     var form = event.target;
@@ -416,6 +423,7 @@ def _doctree_read(app, doctree) -> None:
     if not checks_file.exists():
         return
     app.env.note_dependency(str(checks_file))
+    app.env.note_dependency(__file__)  # and when the renderer itself changes
     for node in list(doctree.findall(nodes.raw)):
         if node.get("format") != "html" or 'class="concept-check"' not in node.astext():
             continue
