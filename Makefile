@@ -48,6 +48,8 @@ release: env ## Make the student version of every exercise notebook
 book: data release ## Execute the lessons and build the HTML book into _build/html
 	@echo "==> Building the book (lessons executed, cached in _build/.jupyter_cache)"
 	@$(BIN)/jupyter-book build . $(BOOK_FLAGS)
+	@echo "==> Writing the runnable lesson notebooks (notebooks/) from the executed book"
+	@$(BIN)/bootcamp notebooks
 
 serve: ## Serve the built book on http://localhost:$(PORT)
 	@test -f _build/html/index.html || { echo "No book yet: run make first"; exit 1; }

@@ -16,7 +16,7 @@ from bootcamp import __version__
 from bootcamp.errors import BootcampError
 
 #: Modules that provide ``register(subparsers)``.
-COMMAND_MODULES = ("bootcamp.synth.cli", "bootcamp.grading.cli")
+COMMAND_MODULES = ("bootcamp.synth.cli", "bootcamp.grading.cli", "bootcamp.notebooks")
 
 
 def build_parser() -> argparse.ArgumentParser:
