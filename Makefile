@@ -11,7 +11,7 @@ export MPLBACKEND := Agg
 BOOK_FLAGS := -W -n --keep-going
 PORT ?= 8000
 
-.PHONY: all env data release book serve test lint lock clean help
+.PHONY: all env data release book pdf serve test lint lock clean help
 
 all: book ## Set up the environment, generate the data, release the exercises, build the book
 	@echo
@@ -50,6 +50,11 @@ book: data release ## Execute the lessons and build the HTML book into _build/ht
 	@$(BIN)/jupyter-book build . $(BOOK_FLAGS)
 	@echo "==> Writing the runnable lesson notebooks (notebooks/) from the executed book"
 	@$(BIN)/bootcamp notebooks
+
+pdf: book ## Print the whole book to _build/pdf/campaign-data-bootcamp.pdf (headless Chromium; also copied into _build/html)
+	@bash scripts/ensure-chromium.sh
+	@echo "==> Building the single-page book and printing it to PDF (lessons are not executed again)"
+	@$(BIN)/python scripts/build_pdf.py
 
 serve: ## Serve the built book on http://localhost:$(PORT)
 	@test -f _build/html/index.html || { echo "No book yet: run make first"; exit 1; }
