@@ -10,7 +10,7 @@ export PATH := $(BIN):$(PATH)
 BOOK_FLAGS := -W -n --keep-going
 PORT ?= 8000
 
-.PHONY: all env data release exercises book serve test lint lock clean help
+.PHONY: all env data release exercises book pdf serve test lint lock clean help
 
 all: book ## Set up the environment, generate the data, release the exercises, build the book
 	@echo
@@ -54,6 +54,13 @@ exercises: data ## Rebuild every chapter's exercise notebook and map, release an
 book: data release ## Execute the lessons and build the HTML book into _build/html
 	@echo "==> Building the book (lessons executed, cached in _build/.jupyter_cache)"
 	@$(BIN)/jupyter-book build . $(BOOK_FLAGS)
+	@echo "==> Writing the runnable lesson notebooks (notebooks/) from the executed book"
+	@$(BIN)/bootcamp notebooks
+
+pdf: book ## Print the whole book to _build/pdf/campaign-data-bootcamp.pdf (headless Chromium; also copied into _build/html)
+	@bash scripts/ensure-chromium.sh
+	@echo "==> Building the single-page book and printing it to PDF (lessons are not executed again)"
+	@$(BIN)/python scripts/build_pdf.py
 
 serve: ## Serve the built book on http://localhost:$(PORT)
 	@test -f _build/html/index.html || { echo "No book yet: run make first"; exit 1; }

@@ -16,7 +16,12 @@ from bootcamp import __version__
 from bootcamp.errors import BootcampError
 
 #: Modules that provide ``register(subparsers)``.
-COMMAND_MODULES = ("bootcamp.synth.cli", "bootcamp.grading.cli", "bootcamp.chapters")
+COMMAND_MODULES = (
+    "bootcamp.synth.cli",
+    "bootcamp.grading.cli",
+    "bootcamp.chapters",
+    "bootcamp.notebooks",
+)
 
 
 def build_parser() -> argparse.ArgumentParser:
