@@ -12,6 +12,7 @@ import dataclasses
 import numpy as np
 
 from bootcamp.synth import reference as ref
+from bootcamp.synth.chunk import Ids
 from bootcamp.synth.config import Config
 from bootcamp.synth.field import make_field
 from bootcamp.synth.geography import make_geography
@@ -43,13 +44,13 @@ def solve(size: int, seed: int) -> tuple[float, list[float]]:
     rng = np.random.default_rng([seed, 1])
     hh = make_households(rng, config, geo, np.arange(len(geo["target"])), 1)
     people = make_people(rng, config, geo, hh)
-    reg = make_registration(rng, config, geo, people, {})
+    reg = make_registration(rng, config, geo, people, Ids.for_download())
     partisan = reg["party"] <= 1
     share_dem = ref.PARTY_SHARE_TARGET["DEM"] / (
         ref.PARTY_SHARE_TARGET["DEM"] + ref.PARTY_SHARE_TARGET["REP"]
     )
     cut = float(np.quantile(party_score(people)[partisan], share_dem))
-    volunteers = make_volunteers(rng, people, reg, hh, {})
+    volunteers = make_volunteers(rng, people, reg, hh, Ids.for_download())
     field = make_field(rng, config, geo, hh, people, reg, volunteers)
     history = make_history(rng, people, reg, geo, field, solve=True)
     return cut, history["solved_intercepts"]

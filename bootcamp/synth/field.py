@@ -123,7 +123,7 @@ def make_field(
 
     # ---- GOTV experiment (HARBOR county, municipal precincts, eligible in 2025)
     ok = eligible_for(exp_election, people, reg, geo) & (county == ref.EXPERIMENT_COUNTY)
-    hh_ok = np.bincount(hh_idx[ok], minlength=n_hh) > 0
+    hh_ok = (np.bincount(hh_idx[ok], minlength=n_hh) > 0) & (hh["group_quarters"] == 0)
     expected = (
         config.n_registrants
         * ref.COUNTIES[ref.EXPERIMENT_COUNTY - 1].share
@@ -249,7 +249,7 @@ def make_field(
         & (reg["status"] <= 1)
         & (reg["registr_dt"] < start26)
     )
-    hh_ok = np.bincount(hh_idx[ok26], minlength=n_hh) > 0
+    hh_ok = (np.bincount(hh_idx[ok26], minlength=n_hh) > 0) & (hh["group_quarters"] == 0)
     in_counties = sum(ref.COUNTIES[c - 1].share for c in ref.CANVASS_COUNTIES)
     expected = config.n_registrants * in_counties / _expected_registrants_per_household()
     share = min(ref.CANVASS_SHARE, ref.CANVASS_MAX_HOUSEHOLDS / expected)

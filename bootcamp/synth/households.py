@@ -7,8 +7,11 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from bootcamp.synth import reference as ref
+from bootcamp.synth import schema
 from bootcamp.synth.columns import choice, group_rank, join, labels, where
 from bootcamp.synth.config import Config
+
+DWELLING_TYPES = schema.codes("households", "dwelling_type")
 
 
 def _expected_registrants_per_household() -> float:
@@ -45,10 +48,28 @@ def make_households(
     before = cum - registered - offset
     keep = before < target[prec]
     prec, size, adults, registered = prec[keep], size[keep], adults[keep], registered[keep]
+
+    # group quarters: a dormitory or a care home in some precincts, many registrants at one address
+    urban = geo["urbanicity"][precincts]
+    dorm = np.flatnonzero(rng.random(len(precincts)) < [ref.DORM_SHARE[u] for u in urban])
+    care = np.flatnonzero(rng.random(len(precincts)) < ref.CARE_HOME_SHARE)
+    kind = np.r_[np.ones(len(dorm), np.int8), np.full(len(care), 2, np.int8)]
+    low = np.where(kind == 1, ref.DORM_REGISTRANTS[0], ref.CARE_HOME_REGISTRANTS[0])
+    high = np.where(kind == 1, ref.DORM_REGISTRANTS[1], ref.CARE_HOME_REGISTRANTS[1])
+    gq_registered = low + (rng.random(len(kind)) * (high - low + 1)).astype(np.int64)
+    gq_size = np.minimum(
+        127, gq_registered + (rng.random(len(kind)) * gq_registered / 3).astype(int)
+    )
+    order = np.argsort(np.r_[prec, dorm, care], kind="stable")
+    prec = np.r_[prec, dorm, care][order]
+    size = np.r_[size, gq_size][order]
+    adults = np.r_[adults, gq_size][order]
+    registered = np.r_[registered, gq_registered][order]
+    group_quarters = np.r_[np.zeros(len(order) - len(kind), np.int8), kind][order]
     n = len(prec)
 
     apt_p = np.array([ref.APARTMENT_SHARE[u] for u in geo["urbanicity"][precincts]])[prec]
-    apartment = (rng.random(n) < apt_p) & (size <= 4)
+    apartment = (rng.random(n) < apt_p) & (size <= 4) & (group_quarters == 0)
 
     # streets: each precinct has its own set (about 25 households a street)
     n_streets = np.maximum(3, np.bincount(prec, minlength=len(precincts)) // 25)
@@ -94,9 +115,12 @@ def make_households(
         "zip_code": pa.array(geo["zip_code"][gp], pa.string()),
         "precinct_abbrv": pa.array(geo["precinct_abbrv"][gp], pa.string()),
         "county_id": geo["county_id"][gp],
-        "dwelling_type": labels(apartment.astype(np.int32), ("single-family", "apartment")),
+        "dwelling_type": labels(
+            np.where(group_quarters > 0, 2, apartment).astype(np.int32), DWELLING_TYPES
+        ),
         "household_size": size.astype(np.int8),
         # internal
+        "group_quarters": group_quarters,  # 0 no, 1 dormitory, 2 care home
         "precinct_idx": gp,
         "apartment": apartment,
         "adults": adults,
@@ -161,8 +185,9 @@ def new_addresses(
         "zip_code": hh["zip_code"].take(take),
         "precinct_abbrv": hh["precinct_abbrv"].take(take),
         "county_id": hh["county_id"][template],
-        "dwelling_type": labels(apartment.astype(np.int32), ("single-family", "apartment")),
+        "dwelling_type": labels(apartment.astype(np.int32), DWELLING_TYPES),
         "household_size": size.astype(np.int8),
+        "group_quarters": np.zeros(k, np.int8),
         "precinct_idx": hh["precinct_idx"][template],
         "apartment": apartment,
         "adults": np.ones(k, dtype=np.int64),

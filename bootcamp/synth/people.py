@@ -17,20 +17,34 @@ from bootcamp.synth.config import Config
 
 @cache
 def _name_tables() -> dict:
-    """Concatenated name lists so one integer code addresses an en_US or es_MX name."""
+    """Concatenated name lists so one integer code addresses any first or last name.
+
+    First names: the cohort vocabularies (female, male; see ref.first_name_cohorts) then Faker's
+    es_MX lists (female, male). Last names: Faker's en_US list (see ref.surname_by_group).
+    """
     nm = ref.names()
-    first = [nm["first_female"], nm["first_male"], nm["first_female_hl"], nm["first_male_hl"]]
-    offsets = np.cumsum([0] + [len(x.names) for x in first])
-    last = [nm["last"], nm["last_hl"]]
+    cohorts = ref.first_name_cohorts()
+    first = [
+        cohorts["F"][0],
+        cohorts["M"][0],
+        nm["first_female_hl"].names,
+        nm["first_male_hl"].names,
+    ]
+    offsets = np.cumsum([0] + [len(x) for x in first])
+    last, last_p = ref.surname_by_group()
     return {
-        "first_names": np.concatenate([x.names for x in first]),
+        "first_names": np.concatenate(first),
         "first_offsets": offsets,
-        "first_p": [x.p for x in first],
-        "last_names": np.concatenate([x.names for x in last]),
-        "last_offset_hl": len(nm["last"].names),
-        "last_p": [x.p for x in last],
-        "first_email": [_email_part(x) for x in np.concatenate([x.names for x in first])],
-        "last_email": [_email_part(x) for x in np.concatenate([x.names for x in last])],
+        "first_p": [
+            cohorts["F"][1],
+            cohorts["M"][1],
+            nm["first_female_hl"].p,
+            nm["first_male_hl"].p,
+        ],
+        "last_names": last,
+        "last_p": last_p,
+        "first_email": [_email_part(x) for x in np.concatenate(first)],
+        "last_email": [_email_part(x) for x in last],
     }
 
 
@@ -38,13 +52,32 @@ def _email_part(name: str) -> str:
     return re.sub("[^a-z0-9]", "", name.lower())
 
 
-def _draw_first(rng, male: np.ndarray, hispanic: np.ndarray) -> np.ndarray:
+def _draw_first(rng, male: np.ndarray, spanish: np.ndarray, birth_year: np.ndarray) -> np.ndarray:
+    """First names: by sex and birth decade (SSA), or from the es_MX lists where ``spanish``."""
     t = _name_tables()
-    group = male.astype(int) + 2 * hispanic.astype(int)
+    group = male.astype(int) + 2 * spanish.astype(int)
+    decade = ref.birth_decade(birth_year)
     out = np.empty(len(male), dtype=np.int64)
     for g in range(4):
+        if g >= 2:
+            idx = np.flatnonzero(group == g)
+            out[idx] = t["first_offsets"][g] + choice(rng, len(idx), t["first_p"][g])
+            continue
+        for d in range(len(t["first_p"][g])):
+            idx = np.flatnonzero((group == g) & (decade == d))
+            out[idx] = t["first_offsets"][g] + choice(rng, len(idx), t["first_p"][g][d])
+    return out
+
+
+def _draw_last(rng, race: np.ndarray, hispanic: np.ndarray) -> np.ndarray:
+    """Surnames by race and Hispanic origin (Census 2010 shares, Bayes' rule)."""
+    p = _name_tables()["last_p"]
+    codes = np.array([ref.SURNAME_GROUP[r] for r in ref.RACES])
+    group = np.where(hispanic, ref.SURNAME_GROUP_HISPANIC, codes[race])
+    out = np.empty(len(race), dtype=np.int64)
+    for g in range(len(p)):
         idx = np.flatnonzero(group == g)
-        out[idx] = t["first_offsets"][g] + choice(rng, len(idx), t["first_p"][g])
+        out[idx] = choice(rng, len(idx), p[g])
     return out
 
 
@@ -58,7 +91,11 @@ def _draw_ages(rng, n: int) -> np.ndarray:
     return (low + np.floor(u * (high - low + 1))).astype(np.int64)
 
 
-def make_people(rng: np.random.Generator, config: Config, geo: dict, hh: dict) -> dict:
+def make_people(
+    rng: np.random.Generator, config: Config, geo: dict, hh: dict, age: np.ndarray | None = None
+) -> dict:
+    """The registrants of ``hh``; ``age`` (where >= 0) fixes a householder's age."""
+    fixed_age = age
     n_hh = len(hh["household_id"])
     hh_idx = np.repeat(np.arange(n_hh), hh["registered"])
     n = len(hh_idx)
@@ -71,6 +108,8 @@ def make_people(rng: np.random.Generator, config: Config, geo: dict, hh: dict) -
 
     # age: householder from the age table, partner close to it, third adult a grown child
     age = _draw_ages(rng, n)
+    if fixed_age is not None:
+        age = np.where(fixed_age >= 0, fixed_age, age)
     partner = np.clip(age[head] + np.round(rng.normal(0, 4, n)), 18, 99).astype(np.int64)
     child = np.where(
         age[head] >= 42,
@@ -78,30 +117,35 @@ def make_people(rng: np.random.Generator, config: Config, geo: dict, hh: dict) -
         np.clip(age[head] + np.round(rng.normal(0, 5, n)), 18, 99),
     )
     age = np.where(member == 1, partner, np.where(member >= 2, child, age)).astype(np.int64)
+    gq = hh.get("group_quarters", np.zeros(n_hh, np.int8))[hh_idx]
+    family = gq == 0  # residents of group quarters are not related
+    if not family.all():
+        student = 18 + rng.integers(0, 5, n)
+        elderly = 75 + np.minimum(rng.geometric(0.12, n) - 1, 20)
+        age = np.where(gq == 1, student, np.where(gq == 2, elderly, age))
     birth_year = ref.YEAR_END - age
     birth_day = np.array([day(dt.date(y, 1, 1)) for y in range(1900, ref.YEAR_END + 1)])
     birth_date = birth_day[birth_year - 1900] + rng.integers(0, 365, n)
 
     # sex, race and ethnicity: householder drawn, others mostly follow
     female = rng.random(n) < ref.P_FEMALE
-    female = np.where(member == 1, np.where(rng.random(n) < 0.88, ~female[head], female), female)
+    female = np.where(
+        (member == 1) & family, np.where(rng.random(n) < 0.88, ~female[head], female), female
+    )
     mix = np.array([c.race_mix for c in counties])[county]
     race = (np.cumsum(mix, axis=1) < rng.random(n)[:, None] * mix.sum(axis=1)[:, None]).sum(1)
-    race = np.where((member > 0) & (rng.random(n) < ref.P_SAME_RACE), race[head], race)
+    race = np.where((member > 0) & family & (rng.random(n) < ref.P_SAME_RACE), race[head], race)
     hisp_p = np.array([c.hispanic for c in counties])[county]
     hispanic = rng.random(n) < hisp_p
-    hispanic = np.where((member > 0) & (rng.random(n) < 0.92), hispanic[head], hispanic)
+    hispanic = np.where((member > 0) & family & (rng.random(n) < 0.92), hispanic[head], hispanic)
 
     t = _name_tables()
-    last = np.where(
-        hispanic,
-        t["last_offset_hl"] + choice(rng, n, t["last_p"][1]),
-        choice(rng, n, t["last_p"][0]),
-    )
+    last = _draw_last(rng, race, hispanic)
     share = np.where(member == 1, rng.random(n) < ref.P_SAME_LAST_NAME, rng.random(n) < 0.85)
-    last = np.where((member > 0) & share, last[head], last)
-    first = _draw_first(rng, ~female, hispanic)
-    middle = _draw_first(rng, ~female, hispanic & (rng.random(n) < 0.7))
+    last = np.where((member > 0) & family & share, last[head], last)
+    spanish = hispanic & (rng.random(n) < ref.P_SPANISH_FIRST_NAME)
+    first = _draw_first(rng, ~female, spanish, birth_year)
+    middle = _draw_first(rng, ~female, spanish & (rng.random(n) < 0.7), birth_year)
     has_middle = rng.random(n) < ref.P_MIDDLE_NAME
     suffixes = list(ref.SUFFIX_P)
     suffix = choice(rng, n, list(ref.SUFFIX_P.values()) + [1 - sum(ref.SUFFIX_P.values())])
@@ -115,7 +159,7 @@ def make_people(rng: np.random.Generator, config: Config, geo: dict, hh: dict) -
     # ref.phone_area_codes) and drawn without replacement while the pool lasts, so a number
     # identifies about one household at the county preset; housemates often share one
     pool = len(ref.phone_area_codes()) * 100
-    shared = (member > 0) & (rng.random(n) < 0.3)
+    shared = (member > 0) & family & (rng.random(n) < 0.3)
     if n <= pool:
         number = rng.permutation(pool)[:n]
     else:

@@ -1,9 +1,12 @@
 """The generator: runs the stages in order and yields the tables, chunk by chunk.
 
 geography -> households -> people -> registration -> sign-ups (donations, volunteers) -> field
-programs and the experiment -> election history -> status -> messiness -> tables. Small presets are
-one chunk; the state preset runs county by county (large counties in precinct blocks), so memory
-is bounded by the chunk, not the state. Each chunk has its own seeded generator.
+programs and the experiment -> election history -> status -> messiness (``STAGES``), then one
+builder per table (``BUILDERS``), then the weekly updates of a later snapshot (``weekly.py``).
+Stages and builders take one typed :class:`~bootcamp.synth.chunk.Chunk`; every id comes from its
+:class:`~bootcamp.synth.chunk.Ids`. Small presets are one chunk; the state preset runs county by
+county (large counties in precinct blocks), so memory is bounded by the chunk, not the state.
+Each chunk has its own seeded generator.
 """
 
 from __future__ import annotations
@@ -15,6 +18,7 @@ import pyarrow as pa
 
 from bootcamp.synth import messiness, weekly
 from bootcamp.synth import reference as ref
+from bootcamp.synth.chunk import REG_NUM_BASE, Chunk, Ids
 from bootcamp.synth.columns import (
     constant,
     day,
@@ -35,9 +39,9 @@ from bootcamp.synth.households import make_households, new_addresses
 from bootcamp.synth.people import make_people
 from bootcamp.synth.registration import make_registration
 from bootcamp.synth.schema import TABLE_BY_NAME, arrow_schema
+from bootcamp.synth.schema import codes as schema_codes
 from bootcamp.synth.signups import make_donations, make_volunteers
 
-TRUTH_CHANGES_EMPTY = arrow_schema("truth_changes").empty_table()
 ELECTION_LBL = [e.date.strftime("%m/%d/%Y") for e in ref.ELECTIONS]
 ELECTION_DESC = [f"{lbl} {e.kind}" for lbl, e in zip(ELECTION_LBL, ref.ELECTIONS, strict=True)]
 
@@ -78,16 +82,20 @@ def generate(
     geo = make_geography(np.random.default_rng([config.seed, 0]), config)
     geo["municipal"] = np.array([m is not None for m in geo["municipality_desc"]])
     first = global_tables(geo)
-    counters: dict = {}
-    weeks = {w: weekly.week_counters(w) for w in range(1, config.snapshot + 1)}
+    ids = Ids.for_download()
+    week_ids = {w: Ids.for_week(w) for w in range(1, config.snapshot + 1)}
     for ci, precincts in enumerate(chunks(geo, CHUNK_REGISTRANTS)):
         rng = np.random.default_rng([config.seed, 1, ci])
-        state: dict = {}
-        tables = _chunk(rng, config, geo, precincts, counters, state)
-        tables["truth_changes"] = TRUTH_CHANGES_EMPTY
+        chunk = Chunk(ci, config, geo, precincts, rng, ids)
+        for stage in STAGES:
+            stage(chunk)
+        for name, builder in BUILDERS.items():
+            chunk.tables[name] = builder(chunk)
+        tables = chunk.tables
+        state = {"hh": chunk.hh}
         for w in range(1, config.snapshot + 1):
             week_rng = np.random.default_rng([config.seed, 3, ci, w])
-            tables = weekly.update(week_rng, config, geo, state, tables, w, weeks[w])
+            tables = weekly.update(week_rng, config, geo, state, tables, w, week_ids[w])
         if ci == 0:
             tables = first | tables
         yield tables
@@ -95,30 +103,253 @@ def generate(
             progress(int(geo["target"][precincts].sum()))
 
 
-def _chunk(
-    rng: np.random.Generator,
-    config: Config,
-    geo: dict,
-    precincts: np.ndarray,
-    counters: dict,
-    state: dict,
-) -> dict[str, pa.Table]:
-    hh = make_households(rng, config, geo, precincts, counters.get("household_id", 1))
-    counters["household_id"] = (
-        int(hh["household_id"][-1]) + 1
-        if len(hh["household_id"])
-        else counters.get("household_id", 1)
+# ---------------------------------------------------------------- stages (chunk -> None)
+def _households(c: Chunk) -> None:
+    c.hh = make_households(c.rng, c.config, c.geo, c.precincts, c.ids.last["household_id"] + 1)
+    c.ids.take("household_id", len(c.hh["household_id"]))
+
+
+def _people(c: Chunk) -> None:
+    c.people = make_people(c.rng, c.config, c.geo, c.hh)
+
+
+def _registration(c: Chunk) -> None:
+    c.reg = make_registration(c.rng, c.config, c.geo, c.people, c.ids)
+
+
+def _signups(c: Chunk) -> None:
+    c.volunteers = make_volunteers(c.rng, c.people, c.reg, c.hh, c.ids)
+    c.donations = make_donations(c.rng, c.people, c.reg, c.hh, c.ids)
+
+
+def _field(c: Chunk) -> None:
+    c.field = make_field(c.rng, c.config, c.geo, c.hh, c.people, c.reg, c.volunteers)
+
+
+def _history(c: Chunk) -> None:
+    c.history = make_history(c.rng, c.people, c.reg, c.geo, c.field)
+    apply_inactivity(c.rng, c.reg, c.history)
+
+
+def _duplicates(c: Chunk) -> None:
+    """Messiness: second registrations (moved ones get a new home), their history and status."""
+    n, reg = len(c.people["age"]), c.reg
+    if not c.config.messy:
+        c.dups = {"src": np.zeros(0, dtype=np.int64)}
+        return
+    dups = c.dups = messiness.pick_duplicates(c.rng, c.people, reg)
+    if not len(dups["src"]):
+        return
+    moved = np.flatnonzero(dups["kind"] == 1)
+    homes = new_addresses(
+        c.rng, c.hh, c.geo, dups["new_precinct"][moved], c.ids.last["household_id"] + 1
     )
-    people = make_people(rng, config, geo, hh)
-    reg = make_registration(rng, config, geo, people, counters)
-    volunteers = make_volunteers(rng, people, reg, hh, counters)
-    donations = make_donations(rng, people, reg, hh, counters)
-    field = make_field(rng, config, geo, hh, people, reg, volunteers)
-    history = make_history(rng, people, reg, geo, field)
-    apply_inactivity(rng, reg, history)
-    return _tables(
-        rng, config, geo, hh, people, reg, volunteers, donations, field, history, counters, state
+    c.ids.take("household_id", len(moved))
+    dups["hh_idx"][moved] = len(c.hh["household_id"]) + np.arange(len(moved))
+    c.hh = households_concat(c.hh, homes)
+    dup_municipal = c.geo["municipal"][c.hh["precinct_idx"][dups["hh_idx"]]]
+    messiness.split_history(c.history, dups, n, dup_municipal)
+    removed = dups["src"][dups["old_removed"]]
+    reg["status"][removed] = 2
+    reg["reason"][removed] = list(ref.REASONS).index("RL")
+    reg["removal_dt"][removed] = dups["registr_dt"][dups["old_removed"]]
+
+
+STAGES: tuple[Callable[[Chunk], None], ...] = (
+    _households,
+    _people,
+    _registration,
+    _signups,
+    _field,
+    _history,
+    _duplicates,
+)
+
+
+# ---------------------------------------------------------------- table builders (chunk -> table)
+def _households_table(c: Chunk) -> pa.Table:
+    return to_table("households", c.hh)
+
+
+def _voters_table(c: Chunk) -> pa.Table:
+    voters, c.ncid, c.county_desc = build_voters(
+        c.rng, c.config, c.geo, c.hh, c.people, c.reg, c.dups, c.ids
     )
+    return voters
+
+
+def _vote_history_table(c: Chunk) -> pa.Table:
+    method, repeat = messiness.method_labels(c.rng, c.history, c.config.messy)
+    h = c.history
+    voter, election, ballot = h["voter"], h["election"], h["ballot"]
+    if len(repeat):
+        voter = np.r_[voter, voter[repeat]]
+        election = np.r_[election, election[repeat]]
+        ballot = np.r_[ballot, ballot[repeat]]
+        method = np.r_[method, method[repeat] - len(ref.METHODS)]
+    order = np.lexsort((voter, election))
+    voter, election, ballot, method = voter[order], election[order], ballot[order], method[order]
+    vtake = pa.array(voter)
+    return to_table(
+        "vote_history",
+        {
+            "ncid": c.ncid.take(vtake),
+            "election_lbl": labels(election, ELECTION_LBL),
+            "election_desc": labels(election, ELECTION_DESC),
+            "voting_method": labels(method, ref.METHODS + ref.METHODS_LEGACY),
+            "voted_party_cd": labels(np.maximum(ballot, 0), ref.PARTIES, mask=ballot < 0),
+            "pct_label": c.tables["voters"].column("precinct_abbrv").take(vtake),
+            "county_desc": c.county_desc.take(vtake),
+        },
+    )
+
+
+def _contacts_table(c: Chunk) -> pa.Table:
+    f = c.field["contacts"]
+    person = f["person"].astype(np.int64)
+    m = len(person)
+    order = np.argsort(f["contact_dt"], kind="stable")
+    c.contact_id = np.empty(m, dtype=np.int64)
+    c.contact_id[order] = c.ids.take("contact_id", m)
+    vol = f["volunteer_id"].astype(np.int64)[order]
+    turf = pa.array(list(f["turf_id"]), pa.string())
+    return to_table(
+        "contacts",
+        {
+            "contact_id": c.contact_id[order],
+            "ncid": c.reg["ncid"].take(pa.array(person[order])),
+            "household_id": c.hh["household_id"][c.people["hh_idx"][person[order]]],
+            "channel": labels(f["channel"][order], ref.CHANNELS),
+            "contact_dt": f["contact_dt"][order],
+            "attempt_num": f["attempt_num"][order],
+            "volunteer_id": pa.array(vol, pa.int32(), mask=vol < 0),
+            "turf_id": turf.take(pa.array(order)),
+            "list_id": pa.array(list(f["list_id"][order]), pa.string()),
+            "result_code": labels(f["result_code"][order], ref.RESULT_CODES),
+        },
+    )
+
+
+def _survey_table(c: Chunk) -> pa.Table:
+    f, s = c.field["contacts"], c.field["survey"]
+    canvassed_rows = np.flatnonzero(
+        (f["list_id"] == "ID-2026") & (f["result_code"] == ref.RESULT_CODES.index("Canvassed"))
+    )
+    sid = c.contact_id[canvassed_rows]
+    q_sid, q_person, q_question, q_response = [], [], [], []
+    plan_txt = np.array(["Yes", "Maybe", "No"], dtype=object)
+    for qi, (mask, values) in enumerate(
+        (
+            (np.ones(len(sid), bool), s["support"].astype(str)),
+            (s["has_plan"], plan_txt[s["plan"]]),
+            (s["has_issue"], np.array(ref.ISSUES, dtype=object)[s["issue"]]),
+        )
+    ):
+        q_sid.append(sid[mask])
+        q_person.append(s["person"][mask])
+        q_question.append(np.full(int(mask.sum()), qi))
+        q_response.append(np.asarray(values, dtype=object)[mask])
+    q_sid, q_person, q_question = (np.concatenate(x) for x in (q_sid, q_person, q_question))
+    q_response = np.concatenate(q_response)
+    order = np.lexsort((q_question, q_sid))
+    return to_table(
+        "survey_responses",
+        {
+            "contact_id": q_sid[order],
+            "ncid": c.reg["ncid"].take(pa.array(q_person[order].astype(np.int64))),
+            "question": labels(q_question[order], schema_codes("survey_responses", "question")),
+            "response": pa.array(list(q_response[order]), pa.string()),
+        },
+    )
+
+
+def _donations_table(c: Chunk) -> pa.Table:
+    return to_table("donations", {k: v for k, v in c.donations.items() if k != "person"})
+
+
+def _volunteers_table(c: Chunk) -> pa.Table:
+    return to_table("volunteers", {k: v for k, v in c.volunteers.items() if k != "person"})
+
+
+def _experiment_table(c: Chunk) -> pa.Table:
+    exp_id, exp_person, exp_arm = [], [], []
+    for i, (_name, persons, arms) in enumerate(c.field["experiment"]):
+        exp_id.append(np.full(len(persons), i))
+        exp_person.append(persons)
+        exp_arm.append(arms)
+    person = np.concatenate(exp_person).astype(np.int64)
+    return to_table(
+        "experiment",
+        {
+            "experiment_id": labels(
+                np.concatenate(exp_id), schema_codes("experiment", "experiment_id")
+            ),
+            "household_id": c.hh["household_id"][c.people["hh_idx"][person]],
+            "ncid": c.reg["ncid"].take(pa.array(person)),
+            "arm": labels(np.concatenate(exp_arm), schema_codes("experiment", "arm")),
+        },
+    )
+
+
+def _truth_voters_table(c: Chunk) -> pa.Table:
+    return truth_voters_rows(c.people, c.reg, c.field, c.history)
+
+
+def _truth_duplicates_table(c: Chunk) -> pa.Table:
+    src = c.dups["src"]
+    n, k = len(c.people["age"]), len(src)
+    return to_table(
+        "truth_duplicates",
+        {
+            "ncid": c.reg["ncid"].take(pa.array(src)) if k else pa.array([], pa.string()),
+            "dup_ncid": c.ncid.slice(n) if k else pa.array([], pa.string()),
+            "kind": labels(
+                c.dups.get("kind", np.zeros(0, int)), schema_codes("truth_duplicates", "kind")
+            ),
+        },
+    )
+
+
+def _truth_links_table(c: Chunk) -> pa.Table:
+    ncid = c.reg["ncid"]
+    don_person, vol_person = c.donations["person"], c.volunteers["person"]
+    vol_ncid = null_where(vol_person < 0, ncid.take(pa.array(np.maximum(vol_person, 0))))
+    return to_table(
+        "truth_links",
+        {
+            "source_table": labels(
+                np.r_[np.zeros(len(don_person), int), np.ones(len(vol_person), int)],
+                schema_codes("truth_links", "source_table"),
+            ),
+            "source_id": np.r_[c.donations["sub_id"], c.volunteers["volunteer_id"]].astype(
+                np.int64
+            ),
+            "ncid": pa.concat_arrays([ncid.take(pa.array(don_person)), vol_ncid]),
+        },
+    )
+
+
+def _truth_changes_table(c: Chunk) -> pa.Table:
+    """Empty in snapshot 0; weekly.update fills it in later snapshots."""
+    return arrow_schema("truth_changes").empty_table()
+
+
+#: One builder per table, in the order the writers receive them (builders that draw random
+#: numbers, voters and vote_history, keep their order).
+BUILDERS: dict[str, Callable[[Chunk], pa.Table]] = {
+    "households": _households_table,
+    "voters": _voters_table,
+    "vote_history": _vote_history_table,
+    "contacts": _contacts_table,
+    "survey_responses": _survey_table,
+    "donations": _donations_table,
+    "volunteers": _volunteers_table,
+    "experiment": _experiment_table,
+    "truth_voters": _truth_voters_table,
+    "truth_duplicates": _truth_duplicates_table,
+    "truth_links": _truth_links_table,
+    "truth_changes": _truth_changes_table,
+}
 
 
 def build_voters(
@@ -129,7 +360,7 @@ def build_voters(
     people: dict,
     reg: dict,
     dups: dict | None,
-    counters: dict,
+    ids: Ids,
 ) -> tuple[pa.Table, pa.Array, pa.Array]:
     """The voter records of ``people`` (and their duplicate records): table, ncid, county name."""
     n = len(people["age"])
@@ -149,12 +380,8 @@ def build_voters(
         dup_reg_num = np.zeros(k, dtype=np.int64)
         for cid in np.unique(county_ext[n:]):
             mine = np.flatnonzero(county_ext[n:] == cid)
-            start = counters.setdefault(f"ncid{cid}", 100_000)
-            dup_num[mine] = start + 1 + np.arange(len(mine))
-            counters[f"ncid{cid}"] = start + len(mine)
-            rstart = counters.setdefault(f"reg{cid}", 0)
-            dup_reg_num[mine] = 7_000_000 + rstart + 1 + np.arange(len(mine))
-            counters[f"reg{cid}"] = rstart + len(mine)
+            dup_num[mine] = ids.take(f"ncid{cid}", len(mine))
+            dup_reg_num[mine] = REG_NUM_BASE + ids.take(f"reg{cid}", len(mine))
         dup_ncid = join(
             labels(county_ext[n:] - 1, [c.ncid_prefix for c in ref.COUNTIES]), digits(dup_num, 7)
         )
@@ -247,9 +474,9 @@ def build_voters(
             "email": person_col("email"),
             "registr_dt": to_date32(registr, mask=reg_missing),
             "race_code": labels(race_code, ref.RACES + ("U",)),
-            "ethnic_code": labels(ethnic, ("HL", "NL", "UN")),
+            "ethnic_code": labels(ethnic, schema_codes("voters", "ethnic_code")),
             "party_cd": labels(party, ref.PARTIES),
-            "gender_code": labels(gender, ("F", "M", "U")),
+            "gender_code": labels(gender, schema_codes("voters", "gender_code")),
             "birth_year": birth_year.astype(np.int16),
             "age_at_year_end": (ref.YEAR_END - birth_year).astype(np.int16),
             "birth_state": person_col("birth_state"),
@@ -265,174 +492,6 @@ def build_voters(
     )
 
     return voters, ncid, county_desc
-
-
-def _tables(
-    rng, config, geo, hh, people, reg, volunteers, donations, field, history, counters, state
-) -> dict[str, pa.Table]:
-    n = len(people["age"])
-    messy = config.messy
-    empty_dups = {"src": np.zeros(0, dtype=np.int64)}
-    dups = messiness.pick_duplicates(rng, people, reg) if messy else empty_dups
-    k = len(dups["src"])
-    src = dups["src"]
-    if k:
-        moved = np.flatnonzero(dups["kind"] == 1)
-        first_id = counters["household_id"]
-        homes = new_addresses(rng, hh, geo, dups["new_precinct"][moved], first_id)
-        counters["household_id"] = first_id + len(moved)
-        dups["hh_idx"][moved] = len(hh["household_id"]) + np.arange(len(moved))
-        hh = households_concat(hh, homes)
-        dup_municipal = geo["municipal"][hh["precinct_idx"][dups["hh_idx"]]]
-        messiness.split_history(history, dups, n, dup_municipal)
-        removed = src[dups["old_removed"]]
-        reg["status"][removed] = 2
-        reg["reason"][removed] = list(ref.REASONS).index("RL")
-        reg["removal_dt"][removed] = dups["registr_dt"][dups["old_removed"]]
-
-    state["hh"] = hh
-    voters, ncid, county_desc = build_voters(rng, config, geo, hh, people, reg, dups, counters)
-    people_ncid = reg["ncid"]
-
-    # ---- vote history
-    method, repeat = messiness.method_labels(rng, history, messy)
-    voter, election, ballot = history["voter"], history["election"], history["ballot"]
-    if len(repeat):
-        voter = np.r_[voter, voter[repeat]]
-        election = np.r_[election, election[repeat]]
-        ballot = np.r_[ballot, ballot[repeat]]
-        method = np.r_[method, method[repeat] - len(ref.METHODS)]
-    order = np.lexsort((voter, election))
-    voter, election, ballot, method = voter[order], election[order], ballot[order], method[order]
-    vtake = pa.array(voter)
-    vote_history = to_table(
-        "vote_history",
-        {
-            "ncid": ncid.take(vtake),
-            "election_lbl": labels(election, ELECTION_LBL),
-            "election_desc": labels(election, ELECTION_DESC),
-            "voting_method": labels(method, ref.METHODS + ref.METHODS_LEGACY),
-            "voted_party_cd": labels(np.maximum(ballot, 0), ref.PARTIES, mask=ballot < 0),
-            "pct_label": voters.column("precinct_abbrv").take(vtake),
-            "county_desc": county_desc.take(vtake),
-        },
-    )
-
-    households = to_table("households", hh)
-
-    # ---- contacts, survey answers, experiment
-    c = field["contacts"]
-    person = c["person"].astype(np.int64)
-    m = len(person)
-    corder = np.argsort(c["contact_dt"], kind="stable")
-    first_id = counters.get("contact_id", 0)
-    counters["contact_id"] = first_id + m
-    contact_id = np.empty(m, dtype=np.int64)
-    contact_id[corder] = first_id + 1 + np.arange(m)
-    ctake = pa.array(corder)
-    vol = c["volunteer_id"].astype(np.int64)
-    turf = pa.array(list(c["turf_id"]), pa.string())
-    contacts = to_table(
-        "contacts",
-        {
-            "contact_id": contact_id[corder],
-            "ncid": people_ncid.take(pa.array(person[corder])),
-            "household_id": hh["household_id"][people["hh_idx"][person[corder]]],
-            "channel": labels(c["channel"][corder], ref.CHANNELS),
-            "contact_dt": c["contact_dt"][corder],
-            "attempt_num": c["attempt_num"][corder],
-            "volunteer_id": pa.array(vol[corder], pa.int32(), mask=vol[corder] < 0),
-            "turf_id": turf.take(ctake),
-            "list_id": pa.array(list(c["list_id"][corder]), pa.string()),
-            "result_code": labels(c["result_code"][corder], ref.RESULT_CODES),
-        },
-    )
-    s = field["survey"]
-    canvassed_rows = np.flatnonzero(
-        (c["list_id"] == "ID-2026") & (c["result_code"] == ref.RESULT_CODES.index("Canvassed"))
-    )
-    sid = contact_id[canvassed_rows]
-    q_sid, q_person, q_question, q_response = [], [], [], []
-    plan_txt = np.array(["Yes", "Maybe", "No"], dtype=object)
-    for qi, (mask, values) in enumerate(
-        (
-            (np.ones(len(sid), bool), s["support"].astype(str)),
-            (s["has_plan"], plan_txt[s["plan"]]),
-            (s["has_issue"], np.array(ref.ISSUES, dtype=object)[s["issue"]]),
-        )
-    ):
-        q_sid.append(sid[mask])
-        q_person.append(s["person"][mask])
-        q_question.append(np.full(int(mask.sum()), qi))
-        q_response.append(np.asarray(values, dtype=object)[mask])
-    q_sid, q_person, q_question = (np.concatenate(x) for x in (q_sid, q_person, q_question))
-    q_response = np.concatenate(q_response)
-    qorder = np.lexsort((q_question, q_sid))
-    survey = to_table(
-        "survey_responses",
-        {
-            "contact_id": q_sid[qorder],
-            "ncid": people_ncid.take(pa.array(q_person[qorder].astype(np.int64))),
-            "question": labels(q_question[qorder], ("support", "plan_to_vote", "top_issue")),
-            "response": pa.array(list(q_response[qorder]), pa.string()),
-        },
-    )
-    exp_id, exp_person, exp_arm = [], [], []
-    for i, (_name, persons, arms) in enumerate(field["experiment"]):
-        exp_id.append(np.full(len(persons), i))
-        exp_person.append(persons)
-        exp_arm.append(arms)
-    exp_person = np.concatenate(exp_person).astype(np.int64)
-    experiment = to_table(
-        "experiment",
-        {
-            "experiment_id": labels(np.concatenate(exp_id), ("GOTV-2025", "PERSUADE-2026")),
-            "household_id": hh["household_id"][people["hh_idx"][exp_person]],
-            "ncid": people_ncid.take(pa.array(exp_person)),
-            "arm": labels(np.concatenate(exp_arm), ref.GOTV_ARMS + ref.PERSUASION_ARMS),
-        },
-    )
-
-    # ---- sign-ups and the truth about them
-    don_person = donations.pop("person")
-    vol_person = volunteers.pop("person")
-    donations_t = to_table("donations", donations)
-    volunteers_t = to_table("volunteers", volunteers)
-    vol_ncid = null_where(vol_person < 0, people_ncid.take(pa.array(np.maximum(vol_person, 0))))
-    link_ncid = pa.concat_arrays([people_ncid.take(pa.array(don_person)), vol_ncid])
-    truth_links = to_table(
-        "truth_links",
-        {
-            "source_table": labels(
-                np.r_[np.zeros(len(don_person), int), np.ones(len(vol_person), int)],
-                ("donations", "volunteers"),
-            ),
-            "source_id": np.r_[donations["sub_id"], volunteers["volunteer_id"]].astype(np.int64),
-            "ncid": link_ncid,
-        },
-    )
-    truth_voters = truth_voters_rows(people, reg, field, history)
-    truth_duplicates = to_table(
-        "truth_duplicates",
-        {
-            "ncid": people_ncid.take(pa.array(src)) if k else pa.array([], pa.string()),
-            "dup_ncid": ncid.slice(n) if k else pa.array([], pa.string()),
-            "kind": labels(dups.get("kind", np.zeros(0, int)), ("same_address", "moved")),
-        },
-    )
-    return {
-        "households": households,
-        "voters": voters,
-        "vote_history": vote_history,
-        "contacts": contacts,
-        "survey_responses": survey,
-        "donations": donations_t,
-        "volunteers": volunteers_t,
-        "experiment": experiment,
-        "truth_voters": truth_voters,
-        "truth_duplicates": truth_duplicates,
-        "truth_links": truth_links,
-    }
 
 
 def truth_voters_rows(

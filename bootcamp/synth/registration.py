@@ -7,6 +7,7 @@ import datetime as dt
 import numpy as np
 
 from bootcamp.synth import reference as ref
+from bootcamp.synth.chunk import REG_NUM_BASE, Ids
 from bootcamp.synth.columns import choice, day, digits, join, labels
 from bootcamp.synth.config import Config
 
@@ -74,7 +75,7 @@ def party_score(people: dict) -> np.ndarray:
 
 
 def make_registration(
-    rng: np.random.Generator, config: Config, geo: dict, people: dict, counters: dict
+    rng: np.random.Generator, config: Config, geo: dict, people: dict, ids: Ids
 ) -> dict:
     n = len(people["age"])
     age, race = people["age"], people["race"]
@@ -146,14 +147,10 @@ def make_registration(
     order = rng.permutation(n)
     for cid in np.unique(county):
         mine = order[county[order] == cid]
-        start = counters.setdefault(f"ncid{cid}", 100_000)
-        ncid_num[mine] = start + 1 + np.arange(len(mine))
-        counters[f"ncid{cid}"] = start + len(mine)
+        ncid_num[mine] = ids.take(f"ncid{cid}", len(mine))
         by_date = np.flatnonzero(county == cid)
         by_date = by_date[np.argsort(reg[by_date], kind="stable")]
-        rstart = counters.setdefault(f"reg{cid}", 0)
-        reg_num[by_date] = rstart + 1 + np.arange(len(by_date))
-        counters[f"reg{cid}"] = rstart + len(by_date)
+        reg_num[by_date] = ids.take(f"reg{cid}", len(by_date))
     ncid = join(labels(county - 1, [c.ncid_prefix for c in ref.COUNTIES]), digits(ncid_num, 7))
     return {
         "party": party.astype(np.int8),  # index into ref.PARTIES
@@ -162,7 +159,7 @@ def make_registration(
         "status": status,
         "reason": reason.astype(np.int8),  # index into ref.REASONS
         "ncid": ncid,
-        "voter_reg_num": 7_000_000 + reg_num,
+        "voter_reg_num": REG_NUM_BASE + reg_num,
         "county_id": county,
         "b18": b18,
     }

@@ -119,7 +119,8 @@ TABLES: tuple[Table, ...] = (
     ),
     Table(
         "households",
-        "One row per residential address with at least one registrant (one household each).",
+        "One row per residential address with at least one registrant (one household each; in a "
+        "weekly snapshot also the earlier addresses of voters who moved).",
         (
             C("household_id", "int64", "Household (address) id"),
             C("house_num", "int32", "House number"),
@@ -138,7 +139,12 @@ TABLES: tuple[Table, ...] = (
             C("zip_code", "string", "Five-digit zip code (text: keep the leading zeros)"),
             C("precinct_abbrv", "string", "Precinct", references="precincts.precinct_abbrv"),
             C("county_id", "int8", "County number"),
-            C("dwelling_type", "string", "Type of dwelling", ("single-family", "apartment")),
+            C(
+                "dwelling_type",
+                "string",
+                "Type of dwelling (group quarters: a dormitory or a care home)",
+                ("single-family", "apartment", "group quarters"),
+            ),
             C("household_size", "int8", "Residents, registered or not, children included"),
         ),
         primary_key=("household_id",),
@@ -499,6 +505,11 @@ def allowed_codes(column: Column) -> tuple[str, ...] | None:
     return tuple(column.codes)
 
 
+def codes(table: str, column: str) -> tuple[str, ...]:
+    """The allowed codes of a column, in the order the generator's integer codes index them."""
+    return allowed_codes(TABLE_BY_NAME[table].column(column))
+
+
 def sqlite_ddl(name: str, tables: tuple[str, ...] | None = None) -> str:
     """CREATE TABLE for one table: types, NOT NULL, primary key and foreign keys.
 
@@ -571,14 +582,25 @@ configuration and the tables made before it.
    does not use, so no address is real.
 2. **Households.** Each household is one address (house number, street, unit for apartments) with
    a number of residents (Census-like: mean about 2.5) of whom adults are registered with
-   probability about 0.83. Street names combine Faker names with Faker street suffixes.
+   probability about 0.83. Street names combine Faker names with Faker street suffixes; houses
+   take consecutive numbers (both sides of the street), apartment buildings numbers from 200 on.
+   Some precincts have group quarters: a college dormitory (20-60 registered students aged
+   18-22) or a care home (15-50 registered residents aged 75 and over), unrelated people at one
+   address (`dwelling_type` `group quarters`; left out of the field experiments).
+   Precinct sizes vary as in real files (lognormal, coefficient of variation about 0.6).
 3. **People.** Age, sex, race and ethnicity depend on the county; housemates mostly share a last
-   name and race. Names are drawn from Faker's weighted name lists (es_MX names for Hispanic
-   registrants). Ideology depends on the precinct lean. Race, ethnicity and gender are
-   *undesignated* (`U`, `UN`, `U`) for a share of registrants, as people may decline to answer;
-   these are real values, not missing ones.
+   name and race. First names follow the birth decade (the Social Security Administration's
+   national baby-name counts for each decade's commonest names, Faker's en_US list for the rest;
+   six in ten Hispanic registrants get a name from Faker's es_MX list); surnames follow race and
+   Hispanic origin as in the Census Bureau's 2010 surname table (a WASHINGTON is mostly Black, a
+   GARCIA mostly Hispanic, but not always). Sources are cited in `reference.py`. Ideology
+   depends on the precinct lean. Race, ethnicity and gender are *undesignated* (`U`, `UN`, `U`)
+   for a share of registrants, as people may decline to answer; these are real values, not
+   missing ones. Phones and e-mails: see *Synthetic only* below.
 4. **Registration.** The registration date follows the time at the current address and the 18th
-   birthday. Lakeland allows **pre-registration from age 16**: about 15% of those registering on
+   birthday, with surges in the six weeks before the deadline of presidential years (about three
+   times the spring rate) and few weekend dates (most are moved to the nearest weekday).
+   Lakeland allows **pre-registration from age 16**: about 15% of those registering on
    coming of age did so at 16 or 17, so `registr_dt` may precede the 18th birthday (never the
    16th); nobody votes before turning 18. Party depends on age (unaffiliated falls, Republican
    rises with age), race (Black registrants mostly Democratic), ideology and precinct lean.

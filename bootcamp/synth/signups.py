@@ -9,6 +9,8 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from bootcamp.synth import reference as ref
+from bootcamp.synth import schema
+from bootcamp.synth.chunk import Ids
 from bootcamp.synth.columns import choice, constant, day, digits, join, labels, where
 
 
@@ -20,9 +22,7 @@ def _nickname(first: pa.Array) -> pa.Array:
     return pc.if_else(pc.is_valid(pos), nick.take(pos.fill_null(0)), first)
 
 
-def make_donations(
-    rng: np.random.Generator, people: dict, reg: dict, hh: dict, counters: dict
-) -> dict:
+def make_donations(rng: np.random.Generator, people: dict, reg: dict, hh: dict, ids: Ids) -> dict:
     n = len(people["age"])
     w = np.exp(
         0.03 * (people["age"] - 50) + 0.5 * people["civic"] + 0.4 * np.abs(people["ideology"])
@@ -70,12 +70,10 @@ def make_donations(
     cmte = np.where(rng.random(m) < 0.1, 4, cmte)
     start, end = day(dt.date(2025, 1, 1)), day(dt.date(2026, 10, 31))
     date = start + (rng.random(m) ** 0.6 * (end - start)).astype(int)
-    first_id = counters.get("sub_id", 4_000_000_000)
-    counters["sub_id"] = first_id + m
     order = np.argsort(date, kind="stable")
     take = pa.array(order)
     return {
-        "sub_id": first_id + 1 + np.arange(m, dtype=np.int64),
+        "sub_id": ids.take("sub_id", m),
         "cmte_id": labels(cmte[order], ref.COMMITTEES),
         "entity_tp": constant("IND", m),
         "name": name.take(take),
@@ -101,9 +99,7 @@ def _as_typed(rng, text: pa.Array) -> pa.Array:
     return where(pad < 0.06, join(" ", cased), where(pad < 0.12, join(cased, "  "), cased))
 
 
-def make_volunteers(
-    rng: np.random.Generator, people: dict, reg: dict, hh: dict, counters: dict
-) -> dict:
+def make_volunteers(rng: np.random.Generator, people: dict, reg: dict, hh: dict, ids: Ids) -> dict:
     n = len(people["age"])
     w = np.exp(-0.015 * (people["age"] - 45) + 0.6 * people["civic"])
     vol = np.flatnonzero(
@@ -159,19 +155,17 @@ def make_volunteers(
     start, end = day(dt.date(2025, 6, 1)), day(dt.date(2026, 10, 15))
     date = np.sort(start + rng.integers(0, end - start, m))
     order = rng.permutation(m)
-    first_id = counters.get("volunteer_id", 0)
-    counters["volunteer_id"] = first_id + m
     o = pa.array(order)
     linked = np.r_[np.ones(m_reg, bool), np.zeros(m_new, bool)][order]
     return {
-        "volunteer_id": (first_id + 1 + np.arange(m)).astype(np.int32),
+        "volunteer_id": ids.take("volunteer_id", m).astype(np.int32),
         "signup_dt": date,
         "name": name.take(o),
         "email": email.take(o),
         "phone": typed_phone.take(o),
         "zip_code": typed_zip.take(o),
         "source": labels(
-            choice(rng, m, [0.5, 0.25, 0.15, 0.1]), ("website", "event", "canvass", "referral")
+            choice(rng, m, [0.5, 0.25, 0.15, 0.1]), schema.codes("volunteers", "source")
         ),
         "person": np.where(linked, person[order], -1),
     }

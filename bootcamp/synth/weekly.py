@@ -22,6 +22,7 @@ import pyarrow.compute as pc
 
 from bootcamp.synth import reference as ref
 from bootcamp.synth import schema
+from bootcamp.synth.chunk import REG_NUM_BASE, Ids
 from bootcamp.synth.columns import choice, day, labels, to_date32, to_table
 from bootcamp.synth.config import Config
 from bootcamp.synth.households import concat as households_concat
@@ -29,7 +30,7 @@ from bootcamp.synth.households import new_addresses
 from bootcamp.synth.people import make_people
 from bootcamp.synth.registration import add_years, fewer_weekends, make_registration
 
-CHANGES = ("new", "moved", "changed", "removed")
+CHANGES = schema.codes("truth_changes", "change")
 #: Columns a move rewrites (from the new household / precinct); county columns only across counties.
 _ADDRESS = ("res_street_address", "res_city_desc", "zip_code", "mail_city", "mail_zipcode")
 _PRECINCT = (
@@ -45,20 +46,6 @@ _PRECINCT = (
 
 def snapshot_date(week: int) -> dt.date:
     return ref.SNAPSHOT_DATE + dt.timedelta(days=7 * week)
-
-
-def week_counters(week: int) -> dict:
-    """Id counters of the registrants, registration numbers and addresses new in ``week``.
-
-    Each week has its own ranges (above any id of snapshot 0, even at the state preset), so the
-    ids of week 1 are the same whether one or four weeks are generated.
-    """
-    counters: dict = {"household_id": ref.WEEKLY_HOUSEHOLD_ID_BASE * week}
-    for county in ref.COUNTIES:
-        cid = county.county_id
-        counters[f"ncid{cid}"] = ref.WEEKLY_NCID_BASE + ref.WEEKLY_ID_STRIDE * (week - 1)
-        counters[f"reg{cid}"] = ref.WEEKLY_REG_BASE + ref.WEEKLY_ID_STRIDE * (week - 1)
-    return counters
 
 
 def _scatter(col: pa.Array, rows: np.ndarray, values) -> pa.Array:
@@ -83,7 +70,7 @@ def update(
     state: dict,
     tables: dict[str, pa.Table],
     week: int,
-    counters: dict,
+    ids: Ids,
 ) -> dict[str, pa.Table]:
     """One week of changes to a chunk's tables; adds ``truth_changes`` (this week's changes)."""
     voters = tables["voters"]
@@ -96,7 +83,8 @@ def update(
     in_pair = pc.is_in(
         col["ncid"], value_set=pa.concat_arrays([c.combine_chunks() for c in dup.columns[:2]])
     )
-    open_ = np.isin(status, ("A", "I", "S")) & ~np.asarray(in_pair.to_numpy(zero_copy_only=False))
+    in_pair = np.asarray(in_pair.to_numpy(zero_copy_only=False))
+    open_ = np.isin(status, ("A", "I", "S")) & ~in_pair
     truth = tables["truth_voters"]
     truth_row = pc.index_in(col["ncid"], value_set=truth.column("ncid")).fill_null(-1).to_numpy()
     ideology = truth.column("ideology").to_numpy()
@@ -129,7 +117,9 @@ def update(
 
     # ---- moves: whole households (their open records) to a new address
     hh_id = col["household_id"].to_numpy()
-    movable_hh = np.unique(hh_id[open_ & ~taken])
+    hh = state["hh"]
+    gq_ids = hh["household_id"][hh["group_quarters"] > 0]
+    movable_hh = np.unique(hh_id[open_ & ~taken & ~np.isin(hh_id, gq_ids)])
     n_hh = len(np.unique(hh_id))
     moving_hh = _pick(rng, movable_hh, ref.WEEKLY_MOVED_HOUSEHOLDS, n_hh)
     movers = np.flatnonzero(np.isin(hh_id, moving_hh) & open_ & ~taken)
@@ -139,8 +129,8 @@ def update(
     old_county = hh["county_id"][old_pos].astype(int)
     same = rng.random(len(moving_hh)) < ref.WEEKLY_MOVE_WITHIN_COUNTY
     target_prec = _destination(rng, hh, old_county, same)
-    homes = new_addresses(rng, hh, geo, target_prec, counters["household_id"] + 1)
-    counters["household_id"] += len(moving_hh)
+    homes = new_addresses(rng, hh, geo, target_prec, ids.last["household_id"] + 1)
+    ids.take("household_id", len(moving_hh))
     homes["household_size"] = np.maximum(
         homes["household_size"],
         np.bincount(np.searchsorted(moving_hh, hh_id[movers]), minlength=len(moving_hh)),
@@ -186,9 +176,7 @@ def update(
         reg_num = np.zeros(len(rows), np.int64)
         for c in np.unique(cid):
             mine = np.flatnonzero(cid == c)
-            begin = counters[f"reg{c}"]
-            reg_num[mine] = 7_000_000 + begin + 1 + np.arange(len(mine))
-            counters[f"reg{c}"] = begin + len(mine)
+            reg_num[mine] = REG_NUM_BASE + ids.take(f"reg{c}", len(mine))
         col["county_id"] = _scatter(col["county_id"], rows, cid.astype(np.int8))
         col["county_desc"] = _scatter(
             col["county_desc"], rows, labels(cid - 1, [c.county_desc for c in ref.COUNTIES])
@@ -258,7 +246,9 @@ def update(
     )
 
     # ---- new registrants
-    new_tables = _new_registrants(rng, config, geo, state, hh, voters, col, counters, start, n)
+    # (households of duplicate records take in nobody: their truth stays simple)
+    closed = np.unique(col["household_id"].to_numpy()[in_pair])
+    new_tables = _new_registrants(rng, config, geo, hh, col, ids, start, n, closed)
     hh = new_tables.pop("hh")
     state["hh"] = hh
 
@@ -324,7 +314,7 @@ def _destination(rng, hh: dict, county: np.ndarray, same: np.ndarray) -> np.ndar
     return hh["precinct_idx"][np.where(same, near, other)]
 
 
-def _new_registrants(rng, config, geo, state, hh, voters, col, counters, start, n):
+def _new_registrants(rng, config, geo, hh, col, ids, start, n, closed):
     """New records: young people turning 18 in a registered household, and newcomers."""
     from bootcamp.synth.pipeline import build_voters, truth_voters_rows
 
@@ -339,15 +329,16 @@ def _new_registrants(rng, config, geo, state, hh, voters, col, counters, start, 
     # households with room (fewer people on file than residents) take the young registrants
     hh_id = col["household_id"].to_numpy()
     hh_index = {int(h): i for i, h in enumerate(hh["household_id"])}
-    ids, counts = np.unique(hh_id, return_counts=True)
-    pos = np.array([hh_index[int(h)] for h in ids], dtype=np.int64)
-    room = pos[counts < hh["household_size"][pos]]
+    on_file, counts = np.unique(hh_id, return_counts=True)
+    pos = np.array([hh_index[int(h)] for h in on_file], dtype=np.int64)
+    ok = (counts < hh["household_size"][pos]) & (hh["group_quarters"][pos] == 0)
+    room = pos[ok & ~np.isin(on_file, closed)]
     n_join = min(int(joining.sum()), len(room))
     join_pos = np.sort(rng.choice(room, n_join, replace=False)) if n_join else np.zeros(0, np.int64)
     n_new = k - n_join
     anyone = rng.integers(0, len(hh["household_id"]), n_new)
-    homes = new_addresses(rng, hh, geo, hh["precinct_idx"][anyone], counters["household_id"] + 1)
-    counters["household_id"] += n_new
+    homes = new_addresses(rng, hh, geo, hh["precinct_idx"][anyone], ids.last["household_id"] + 1)
+    ids.take("household_id", n_new)
     first_new = len(hh["household_id"])
     hh = households_concat(hh, homes)
     where_ = np.r_[join_pos, first_new + np.arange(n_new)].astype(np.int64)
@@ -357,9 +348,10 @@ def _new_registrants(rng, config, geo, state, hh, voters, col, counters, start, 
         "precinct_idx": hh["precinct_idx"][where_],
         "res_street_address": hh["res_street_address"].take(pa.array(where_)),
     }
-    people = make_people(rng, config, geo, pseudo)
-    people["hh_idx"] = where_
     young = np.arange(k) < n_join
+    # the young ones are 18 (their first names follow their birth decade)
+    people = make_people(rng, config, geo, pseudo, age=np.where(young, 18, -1))
+    people["hh_idx"] = where_
     registered = np.minimum(fewer_weekends(rng, start + 1 + rng.integers(0, 7, k)), start + 7)
     eighteen = add_years(registered, -18) - rng.integers(0, 200, k)
     people["birth_date"] = np.where(young, eighteen, people["birth_date"])
@@ -381,11 +373,11 @@ def _new_registrants(rng, config, geo, state, hh, voters, col, counters, start, 
         people["last_name"] = pa.concat_arrays(
             [family.cast(pa.string()), people["last_name"].slice(n_join)]
         )
-    reg = make_registration(rng, config, geo, people, counters)
+    reg = make_registration(rng, config, geo, people, ids)
     reg["registr_dt"] = registered
     reg["status"][:] = 0
     reg["reason"][:] = list(ref.REASONS).index("AP")
     reg["removal_dt"][:] = -1
-    voters_new, _, _ = build_voters(rng, config, geo, hh, people, reg, None, counters)
+    voters_new, _, _ = build_voters(rng, config, geo, hh, people, reg, None, ids)
     truth_new = truth_voters_rows(people, reg)
     return {"voters": voters_new, "truth_voters": truth_new, "hh": hh}

@@ -51,7 +51,8 @@ def test_registration_not_before_pre_registration_age(tiny):
     assert (dated["registr_dt"] <= pd.Timestamp(ref.SNAPSHOT_DATE)).all()
     # pre-registration is the exception, not the rule
     eighteenth = dated["birth_date"] + pd.DateOffset(years=18)
-    assert (dated["registr_dt"] < eighteenth).mean() < 0.05
+    # (about 5%: more where dormitories add students)
+    assert (dated["registr_dt"] < eighteenth).mean() < 0.07
 
 
 def test_history_only_while_registered_and_of_age(tiny):

@@ -7,6 +7,7 @@ identifies about one household.
 
 from __future__ import annotations
 
+import numpy as np
 import pandas as pd
 import pytest
 
@@ -72,3 +73,66 @@ def test_an_email_identifies_about_one_person(county3):
     people = voters.groupby("email")["person"].nunique()
     # target: at most 1% of addresses shared by different people
     assert (people > 1).mean() <= 0.01
+
+
+def _own_records(ds) -> pd.DataFrame:
+    """Voter records without injected duplicates and implausible birth years."""
+    voters = ds["voters"]
+    dup = voters["ncid"].isin(ds["truth_duplicates"]["dup_ncid"])
+    return voters[~dup & (voters["birth_year"] > ref.IMPLAUSIBLE_BIRTH_YEAR)]
+
+
+def test_first_names_carry_birth_cohorts(county3):
+    voters = _own_records(county3)
+    common = voters["first_name"].value_counts().index[:60]
+    mean_year = voters[voters["first_name"].isin(common)].groupby("first_name")["birth_year"].mean()
+    # real files: the commonest names' mean birth years spread over decades (noise alone: ~1 year)
+    assert mean_year.std() >= 5, mean_year.std()
+    linda = voters.loc[voters["first_name"] == "LINDA", "birth_year"]
+    ashley = voters.loc[voters["first_name"] == "ASHLEY", "birth_year"]
+    assert len(linda) >= 20 and 1948 <= linda.mean() <= 1962  # SSA peak: late 1940s-1950s
+    assert len(ashley) >= 20 and 1982 <= ashley.mean() <= 1995  # SSA peak: mid 1980s-early 1990s
+
+
+def _cramers_v(table: pd.DataFrame) -> float:
+    from scipy.stats import chi2_contingency
+
+    chi2 = chi2_contingency(table)[0]
+    return float(np.sqrt(chi2 / (table.values.sum() * (min(table.shape) - 1))))
+
+
+def test_surnames_carry_race_and_ethnicity(county3):
+    from bootcamp.synth import namedata
+
+    voters = _own_records(county3)
+    non_hispanic = voters[
+        (voters["ethnic_code"] == "NL") & voters["race_code"].isin(["W", "B", "A"])
+    ]
+    common = non_hispanic["last_name"].value_counts().index[:100]
+    sample = non_hispanic[non_hispanic["last_name"].isin(common)]
+    # target: clearly associated (0.14 before; the Census table gives about 0.5 here): >= 0.35
+    assert _cramers_v(pd.crosstab(sample["last_name"], sample["race_code"])) >= 0.35
+    washington = voters[(voters["last_name"] == "WASHINGTON") & (voters["race_code"] != "U")]
+    # Census 2010: 87.5% of WASHINGTONs are Black; tolerance for about 80 people: >= 65%
+    assert len(washington) >= 30 and (washington["race_code"] == "B").mean() >= 0.65
+    # Hispanic surnames (most bearers Hispanic in the Census table) are not perfectly separable
+    hispanic_names = {n for n, shares in namedata.SURNAME_RACE.items() if shares[5] >= 500}
+    with_name = voters["last_name"].isin(hispanic_names)
+    assert 0.6 <= with_name[voters["ethnic_code"] == "HL"].mean() <= 0.95
+    assert 0.005 <= with_name[voters["ethnic_code"] == "NL"].mean() <= 0.05
+
+
+def test_group_quarters_hold_many_registrants(county3):
+    voters = county3["voters"].merge(
+        county3["households"][["household_id", "dwelling_type"]], on="household_id"
+    )
+    gq = voters[voters["dwelling_type"] == "group quarters"]
+    per_address = gq.groupby("household_id").size()
+    # target: some addresses (dormitories, care homes) with many registrants each
+    assert len(per_address) >= 3 and per_address.min() >= 15
+    age = gq.groupby("household_id")["age_at_year_end"].median()
+    students, elderly = (age <= 24).sum(), (age >= 75).sum()
+    assert students >= 1 and elderly >= 1 and students + elderly == len(age)
+    # strangers, not families: few residents share a last name
+    shared = gq.groupby("household_id")["last_name"].agg(lambda s: s.duplicated().mean())
+    assert shared.max() <= 0.3
