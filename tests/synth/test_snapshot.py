@@ -160,3 +160,29 @@ def test_api_and_cli(tmp_path, monkeypatch):
     )
     assert bad.returncode == 2 and len(bad.stderr.strip().splitlines()) == 1
     assert "snapshot" in bad.stderr and not (tmp_path / "x").exists()
+
+
+@pytest.mark.parametrize("seed", [1, 2, 3])
+def test_snapshot_keeps_schema_keys_and_sqlite_integrity(make_dataset, seed):
+    import sqlite3
+
+    from bootcamp.synth.writers import SQLITE_NAME
+
+    ds = make_dataset("tiny", seed, formats=FORMATS, snapshot=2)
+    for table in schema.TABLES:
+        problems = schema.check_table(
+            table.name, pq.read_table(ds.folder / f"{table.name}.parquet")
+        )
+        assert not problems, problems
+        frame = ds[table.name]
+        for col in table.columns:
+            if col.references:
+                ref_table, ref_col = col.references.split(".")
+                values = frame[col.name].dropna()
+                assert values.isin(ds[ref_table][ref_col]).all(), (table.name, col.name)
+        if table.primary_key:
+            assert not frame.duplicated(list(table.primary_key)).any(), table.name
+    con = sqlite3.connect(ds.folder / SQLITE_NAME)
+    assert con.execute("PRAGMA foreign_key_check").fetchall() == []
+    assert con.execute("SELECT COUNT(*) FROM voters").fetchone()[0] == len(ds["voters"])
+    assert (ds["truth_changes"]["snapshot"] == 2).all()
