@@ -268,8 +268,12 @@ def write_icon_css(app, exception) -> None:
     if exception is not None or app.builder.format != "html":
         return
     outdir = Path(app.outdir)
-    script = outdir / "_static" / "scripts" / "fontawesome.js"
-    theme_css = outdir / "_static" / "styles" / "pydata-sphinx-theme.css"
+    # read from the installed theme: a rebuild with nothing changed does not copy it out again
+    import pydata_sphinx_theme
+
+    static = Path(pydata_sphinx_theme.__file__).parent / "theme" / "pydata_sphinx_theme" / "static"
+    script = static / "scripts" / "fontawesome.js"
+    theme_css = static / "styles" / "pydata-sphinx-theme.css"
     css = icon_css(
         used_icons(outdir),
         icon_library(script.read_text(encoding="utf-8")),
@@ -277,7 +281,7 @@ def write_icon_css(app, exception) -> None:
     )
     (outdir / "_static" / "icons.css").write_text(css, encoding="utf-8")
     # nothing loads the 1.45 MB script (and its 1.7 MB map) any more: do not publish them
-    for unused in script.parent.glob("fontawesome.js*"):
+    for unused in (outdir / "_static" / "scripts").glob("fontawesome.js*"):
         unused.unlink()
 
 

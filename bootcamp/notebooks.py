@@ -100,15 +100,18 @@ def toc_pages(root: Path = REPO_ROOT) -> list[str]:
 
 
 def runnable_pages(root: Path = REPO_ROOT) -> dict[str, Path]:
-    """The pages that get a runnable copy: the MyST notebooks (pages with code cells).
+    """The pages that get a runnable copy: lessons, as MyST notebooks (pages with code cells) or
+    ``.ipynb`` notebooks.
 
     Exercise pages are ``.ipynb`` already: the released student copy, with its own install cell,
     is what their buttons open."""
     pages = {}
     for page in toc_pages(root):
-        md = root / f"{page}.md"
+        md, ipynb = root / f"{page}.md", root / f"{page}.ipynb"
         if md.exists() and "```{code-cell}" in md.read_text(encoding="utf-8"):
             pages[page] = md
+        elif ipynb.exists() and "exercises" not in ipynb.name:
+            pages[page] = ipynb
     return pages
 
 
@@ -281,6 +284,11 @@ class MarkdownWriter:
                 index += 1
                 continue
             indent, fence, name, argument = opened.groups()
+            if name.startswith("glue"):
+                raise BootcampError(
+                    f"{self.page}: a {{{name}}} directive cannot be written into a notebook; "
+                    "show the output in its own cell instead (plt.show(), display(...))"
+                )
             index += 1
             options = {}
             while index < len(lines) and re.match(r"^\s*:[a-zA-Z_-]+:", lines[index]):

@@ -54,7 +54,7 @@ def test_committed_copy_is_clean(page):
         if cell.cell_type == "code":
             assert not cell.outputs and cell.execution_count is None
     # every {doc} cross-reference became a link to the published page
-    source = (REPO / f"{page}.md").read_text(encoding="utf-8")
+    source = notebooks.runnable_pages(REPO)[page].read_text(encoding="utf-8")
     assert markdown.count("](https://") >= source.count("{doc}`")
 
 
@@ -77,6 +77,8 @@ def test_glue_markers_become_the_numbers_written_in():
     )
     with pytest.raises(Exception, match="no value named 'missing'"):
         writer.convert("{glue:text}`missing`")
+    with pytest.raises(Exception, match="cannot be written into a notebook"):
+        writer.convert(":::{glue:figure} party_chart\nCaption\n:::")
 
 
 def test_admonitions_become_markdown():
