@@ -458,7 +458,7 @@ def reference_object(question: Mapping) -> Any:
         exec(compile(question.get("setup", ""), "<setup>", "exec"), namespace)
     exec(compile(question["reference"], f"<reference {question['label']}>", "exec"), namespace)
     if question["kind"] == "value":
-        return eval(question["name"], namespace)
+        return eval(question["name"], namespace)  # trusted: the description's expression
     return namespace[question["name"]]
 
 
@@ -607,7 +607,8 @@ def learner_call(question: Mapping, target: Any, dataset: Any, args: tuple) -> A
         ) from None
 
 
-def _case_text(number: int, total: int) -> str:
+def _case_text(number: int) -> str:
+    """Where a visible case runs: case 1 is the course data, the others smaller test files."""
     if number == 1:
         return "on the course data"
     return "on a second, smaller test file"
@@ -678,16 +679,21 @@ class Checker:
             raise _one_line(f"{label}: {_ROUNDED[question['kind'] == 'query']}")
         if number > 1 and got_fps[0] in cases[0]["accept"]:
             outside = question.get("outside", "voters")
+            if question["kind"] == "query":
+                raise _one_line(
+                    f"{label}: right on the course database but not on a second, smaller one: "
+                    "write the conditions the question asks for, not values read off the screen."
+                )
             given = "connection" if question["data"].get("kind") == "database" else "table"
             raise _one_line(
-                f"{label}: right on the course data but not {_case_text(number, len(cases))} "
+                f"{label}: right on the course data but not {_case_text(number)} "
                 f"(other data or other arguments): inside the function use only the {given} "
                 f"and the arguments it receives, never the outside `{outside}` or a value "
                 "typed in by hand."
             )
         what = _hashed_problem(fp, case["accept"][0])
         hint = question.get("hint")
-        where = _case_text(number, len(cases))
+        where = _case_text(number)
         raise _one_line(f"{label}: {where}, {what}" + (f" Hint: {hint}" if hint else ""))
 
 

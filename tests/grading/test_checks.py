@@ -251,6 +251,19 @@ def test_sql_checks_name_the_question_and_the_fix(chapter2):
     assert "do not round" in _fails(check, "Q8", rounded)
 
 
+def test_a_query_typed_in_from_the_screen_is_told_so(chapter2):
+    check, _, namespace = chapter2
+    con = namespace["con"]
+    rows = con.execute(
+        "SELECT COUNT(*), COUNT(DISTINCT household_id) FROM voters "
+        "WHERE status_cd = 'A' AND party_cd = 'DEM' AND age_at_year_end >= 65"
+    ).fetchone()
+    typed = _answer(
+        namespace, f'senior_doors_sql = "SELECT {rows[0]} AS voters, {rows[1]} AS doors"'
+    )
+    assert "not values read off the screen" in _fails(check, "Q5", typed)
+
+
 def test_two_mistakes_with_one_result_give_one_message(chapter2):
     check, _, namespace = chapter2
     for code in ("'gre'", "'GREEN'"):
