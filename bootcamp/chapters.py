@@ -363,6 +363,7 @@ def _new(args) -> int:
         "next: replace every `scaffold:` comment (see CONTRIBUTING.md), then run\n"
         f"  bootcamp author {spec.relative_to(root)}\n"
         f"  bootcamp prove {made.folder.name}\n"
+        "  python -m bootcamp.ledger\n"
         "  make"
     )
     return 0
