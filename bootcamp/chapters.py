@@ -2,9 +2,13 @@
 
 The scaffold is a chapter that builds, executes, proves and renders from the first minute: a lesson
 with the shared hidden preamble, a glued number, a hidden assert, a figure with alt text, a
-predict-then-run cell and two concept checks; the chapter page with its objectives, timing, key
-points and further reading; instructor notes; an exercise description with recorded wrong answers;
-``chapter.yml``; and its entry in ``_toc.yml``, in the part of the curriculum it belongs to.
+predict-then-run cell and two concept checks; the chapter page with its objectives, generated
+timing (``{chapter-timing}``), key points and further reading; instructor notes with the generated
+pacing (``{chapter-pacing}``) and exercise map; a declarative exercise description (a function
+question with an alternative, a debugging question, a written one) with recorded wrong answers;
+``chapter.yml``, whose ``introduces`` lists are computed from the example lesson's code so the
+concept ledger holds; its entry in ``_toc.yml``, in the part of the curriculum it belongs to; and
+its line in the instructor guide's ``{course-schedule}``.
 
 Every scaffolded file carries ``scaffold:`` comments telling the author what to write there. The
 chapter is in the table of contents at once, so ``make`` builds it while the author works, and
@@ -17,6 +21,7 @@ what it wrote and prints nothing (the command line prints).
 
 from __future__ import annotations
 
+import json
 import re
 import shutil
 import tempfile
@@ -25,6 +30,7 @@ from pathlib import Path
 
 import yaml
 
+from bootcamp import chapter_meta
 from bootcamp.errors import BootcampError
 from bootcamp.paths import REPO_ROOT
 
@@ -34,9 +40,14 @@ LESSON = re.compile(r"[a-z][a-z0-9]*(?:-[a-z0-9]+)*")
 #: The marker a scaffolded file carries until its author has filled it in.
 MARKER = re.compile(r"^\s*[%#].*\bscaffold:", re.M)
 
-#: A new chapter's first timings (chapter.yml holds them; the chapter page repeats them).
+#: A new chapter's first timings (chapter.yml holds them; the pages generate theirs from it).
 LESSON_MINUTES = 30
 EXERCISES_MINUTES = 45
+
+#: The instructor guide, whose ``{course-schedule}`` lists chapter folders (book_chapters.py).
+GUIDE = Path("appendices") / "instructor-guide.md"
+SCHEDULE = re.compile(r"^:::\{course-schedule\}[^\n]*\n(?P<body>.*?)^:::[ \t]*$", re.M | re.S)
+SCHEDULE_CHAPTER = re.compile(r"\s*(\d\d)-[\w-]+\s*")
 
 #: The parts of the curriculum (shared/CURRICULUM.md) and the chapters each one holds.
 PARTS = (
@@ -140,6 +151,62 @@ def _insert_in_toc(toc_text: str, part: str, block: str, number: int) -> str:
     return "".join(lines[:where]) + block + "".join(lines[where:])
 
 
+def _add_to_schedule(guide_text: str, slug: str, number: int) -> str:
+    """The guide with ``slug`` in its (last) ``{course-schedule}``, after the chapters numbered
+    below it; raises ``BootcampError`` when the guide has no schedule."""
+    blocks = list(SCHEDULE.finditer(guide_text))
+    if not blocks:
+        raise BootcampError(f"{GUIDE} has no {{course-schedule}} list to add the chapter to")
+    body = blocks[-1]
+    lines = body["body"].splitlines(keepends=True)
+    numbers = [
+        (index, int(match[1]))
+        for index, line in enumerate(lines)
+        if (match := SCHEDULE_CHAPTER.fullmatch(line))
+    ]
+    earlier = [index for index, other in numbers if other < number]
+    if earlier:
+        where = earlier[-1] + 1
+    elif numbers:
+        where = numbers[0][0]
+    else:
+        where = len(lines)
+    lines.insert(where, slug + "\n")
+    start, end = body.span("body")
+    return guide_text[:start] + "".join(lines) + guide_text[end:]
+
+
+def _introduced_before(chapters_dir: Path, slug: str) -> dict[str, set[str]]:
+    """The ideas the chapters before ``slug`` list under ``introduces`` (concept ledger)."""
+    known: dict[str, set[str]] = {kind: set() for kind in chapter_meta.KINDS}
+    for folder in chapter_meta.chapter_folders(chapters_dir):
+        if folder.name >= slug or not (folder / chapter_meta.FILE_NAME).exists():
+            continue
+        for lesson in chapter_meta.load(folder).lessons:
+            for kind in chapter_meta.KINDS:
+                known[kind] |= set(lesson.introduces[kind])
+    return known
+
+
+def _introduces(lesson: Path, known: dict[str, set[str]]) -> dict[str, str]:
+    """``introduces`` for a lesson: the ideas its code uses that no earlier chapter introduced,
+    each kind as a YAML flow list."""
+    from bootcamp import ledger
+
+    used: dict[str, set[str]] = {kind: set() for kind in chapter_meta.KINDS}
+    modules: dict[str, str] = {}
+    for cell in ledger._lesson_cells(lesson):
+        if cell.language == "sql":
+            used["sql"] |= ledger.sql_ideas(cell.source)
+        else:
+            for kind, ideas in ledger.python_ideas(cell.source, modules).items():
+                used[kind] |= ideas
+    return {
+        f"introduces_{kind}": json.dumps(sorted(used[kind] - known[kind]))
+        for kind in chapter_meta.KINDS
+    }
+
+
 def new_chapter(
     slug: str,
     title: str,
@@ -150,8 +217,10 @@ def new_chapter(
 ) -> NewChapter:
     """Scaffold ``chapters/<slug>/`` and its ``_toc.yml`` entry under ``root``.
 
-    Refuses (``BootcampError``, nothing written) a slug that is not ``NN-words``, a title that is
-    empty or longer than one line, an existing folder or chapter number, or a bad lesson name.
+    Also adds the chapter to the instructor guide's ``{course-schedule}`` and writes the exercise
+    map the instructor notes include. Refuses (``BootcampError``, nothing written) a slug that is
+    not ``NN-words``, a title that is empty or longer than one line, an existing folder or chapter
+    number, a bad lesson name, or a checkout without ``_toc.yml`` or the guide's schedule.
     """
     match = SLUG.fullmatch(slug)
     if not match or match["nn"] == "00":
@@ -176,6 +245,9 @@ def new_chapter(
     toc_path = root / "_toc.yml"
     if not toc_path.exists():
         raise BootcampError(f"{toc_path} not found: run this in a checkout of the course")
+    guide_path = root / GUIDE
+    if not guide_path.exists():
+        raise BootcampError(f"{guide_path} not found: run this in a checkout of the course")
     part = (part or part_for(number)).strip()
     if not part or "\n" in part or '"' in part:
         raise BootcampError("the part must be one line of text without double quotes")
@@ -196,24 +268,41 @@ def new_chapter(
     names = {"lesson.md": f"{lesson}.md"}
     block = _toc_block(slug, lesson, number)
     new_toc = _insert_in_toc(toc_path.read_text(encoding="utf-8"), part, block, number)
+    new_guide = _add_to_schedule(guide_path.read_text(encoding="utf-8"), slug, number)
+    known = _introduced_before(chapters_dir, slug)
 
     # Write into a temporary folder beside the target, then move it in one step.
     staging = Path(tempfile.mkdtemp(prefix=f".{slug}-", dir=chapters_dir))
     try:
+        # the lesson first: chapter.yml lists the ideas its code introduces
+        lesson_text = _fill((TEMPLATES / "lesson.md").read_text(encoding="utf-8"), values)
+        (staging / names["lesson.md"]).write_text(lesson_text, encoding="utf-8")
+        values |= _introduces(staging / names["lesson.md"], known)
         for template in sorted(TEMPLATES.iterdir()):
             text = _fill(template.read_text(encoding="utf-8"), values)
             (staging / names.get(template.name, template.name)).write_text(text, encoding="utf-8")
+        _write_exercise_map(staging)
         staging.rename(folder)
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)
         raise
     toc_path.write_text(new_toc, encoding="utf-8")
+    guide_path.write_text(new_guide, encoding="utf-8")
     return NewChapter(
         folder=folder,
         files=tuple(sorted(folder.iterdir())),
         toc_entry=block,
         part=part,
     )
+
+
+def _write_exercise_map(folder: Path) -> None:
+    """The exercise map the instructor notes include (``bootcamp author`` rewrites it)."""
+    from bootcamp.grading import authoring
+
+    spec = authoring.load_spec(folder / "exercises.yml")
+    wrong = authoring.load_wrong_answers(folder / "wrong-answers.yml")
+    (folder / authoring.MAP_NAME).write_text(authoring.exercise_map(spec, wrong), encoding="utf-8")
 
 
 def unfinished(folder: Path) -> list[str]:
@@ -239,11 +328,12 @@ def register(subparsers) -> None:
     p = actions.add_parser(
         "new",
         help="scaffold chapters/NN-slug/ and its _toc.yml entry",
-        description="Create chapters/NN-slug/ with chapter.yml, the chapter page, a lesson "
-        "skeleton (shared preamble, glue, hidden assert, figure, predict-then-run, concept "
-        "checks), concept-checks.yml, exercises.yml, wrong-answers.yml and instructor notes, and "
-        "add the chapter to _toc.yml in its part. Every file carries `scaffold:` comments to "
-        "replace; the tests fail until none is left.",
+        description="Create chapters/NN-slug/ with chapter.yml (timings, concept ledger), the "
+        "chapter page, a lesson skeleton (shared preamble, glue, hidden assert, figure, "
+        "predict-then-run, concept checks), concept-checks.yml, exercises.yml, wrong-answers.yml, "
+        "the exercise map and instructor notes; add the chapter to _toc.yml in its part and to the "
+        "instructor guide's {course-schedule}. Every file carries `scaffold:` comments to replace; "
+        "the tests fail until none is left.",
     )
     p.add_argument("slug", help="NN-words, e.g. 03-joining-tables")
     p.add_argument("title", help='the chapter title, e.g. "Joining tables"')
@@ -263,6 +353,7 @@ def _new(args) -> int:
         print(f"  {path.relative_to(root)}")
     print("added to _toc.yml:")
     print(made.toc_entry.rstrip())
+    print(f"added {made.folder.name} to the {{course-schedule}} of {GUIDE}")
     spec = made.folder / "exercises.yml"
     if not args.no_author:
         from bootcamp.grading import authoring
@@ -272,6 +363,7 @@ def _new(args) -> int:
         "next: replace every `scaffold:` comment (see CONTRIBUTING.md), then run\n"
         f"  bootcamp author {spec.relative_to(root)}\n"
         f"  bootcamp prove {made.folder.name}\n"
+        "  python -m bootcamp.ledger\n"
         "  make"
     )
     return 0

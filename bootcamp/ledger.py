@@ -226,7 +226,7 @@ def sql_ideas(sql: str) -> set[str]:
 
     try:
         statements = sqlglot.parse(sql, read="sqlite")
-    except ParseError as exc:
+    except (ParseError, sqlglot.errors.TokenError) as exc:  # a string that only looks like SQL
         raise ValueError(f"SQL that sqlglot cannot parse: {str(exc).splitlines()[0]}") from None
     found: set[str] = set()
     simple = {

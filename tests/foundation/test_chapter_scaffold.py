@@ -1,18 +1,23 @@
-"""`bootcamp chapter new`: the scaffold, its refusals, its place in the table of contents, and a
-scaffolded chapter that builds, authors and proves in a copy of the repository."""
+"""`bootcamp chapter new`: the scaffold, its refusals, its place in the table of contents and the
+instructor guide's schedule, and a scaffolded chapter that authors, proves, releases, keeps the
+concept ledger and the timing rules, and builds with warnings as errors in a copy of the
+repository."""
 
 from __future__ import annotations
 
+import importlib.util
+import re
 import shutil
 import subprocess
 import sys
 from pathlib import Path
+from types import SimpleNamespace
 
 import pytest
 import yaml
 from book_support import toc_pages
 
-from bootcamp import chapters
+from bootcamp import chapter_meta, chapters, ledger
 from bootcamp.cli import main
 from bootcamp.errors import BootcampError
 from bootcamp.quiz import load_checks
@@ -56,10 +61,35 @@ parts:
 """
 
 
+GUIDE = """\
+# Instructor guide
+
+:::{course-schedule}
+15 | Welcome
+01-voter-file
+45 | Lunch
+04-managing
+15 | Wrap-up
+:::
+"""
+
+
+def _timings():
+    """tests/book/test_timings.py, whose checks the scaffolded chapter must pass."""
+    spec = importlib.util.spec_from_file_location(
+        "scaffold_timings", REPO / "tests" / "book" / "test_timings.py"
+    )
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
 @pytest.fixture
 def course(tmp_path) -> Path:
-    """A checkout's table of contents and chapter folders, to scaffold into."""
+    """A checkout's table of contents, instructor guide and chapter folders, to scaffold into."""
     (tmp_path / "_toc.yml").write_text(TOC)
+    (tmp_path / "appendices").mkdir()
+    (tmp_path / "appendices" / "instructor-guide.md").write_text(GUIDE)
     for name in ("01-voter-file", "04-managing"):
         (tmp_path / "chapters" / name).mkdir(parents=True)
     return tmp_path
@@ -96,6 +126,7 @@ def test_a_scaffold_is_a_complete_chapter(course):
             "01-joining-tables.md",
             "chapter.yml",
             "concept-checks.yml",
+            "exercise-map.generated.md",
             "exercises.yml",
             "index.md",
             "instructor-notes.md",
@@ -108,6 +139,7 @@ def test_a_scaffold_is_a_complete_chapter(course):
     (lesson,) = meta["lessons"]
     assert lesson["file"] == "01-joining-tables" and lesson["minutes"] > 0
     assert set(lesson["introduces"]) == {"python", "pandas", "sql"}
+    assert chapter_meta.load(made.folder).teaching_minutes == lesson["minutes"]
     text = (made.folder / "01-joining-tables.md").read_text()
     for block in (
         "from bootcamp.lesson import concept_check, glue, setup_lesson",  # the shared preamble
@@ -124,10 +156,74 @@ def test_a_scaffold_is_a_complete_chapter(course):
     for rubric in ("Questions", "Learning objectives", "Prerequisites", "Time", "Key points"):
         assert f"{{rubric}} {rubric}" in index
     assert "{cite:t}" in index and "Further reading" in index
-    # the page's timings are chapter.yml's
-    assert f"| Teaching (one lesson) | {lesson['minutes']} |" in index
-    assert f"| Exercises | {meta['exercises_minutes']} |" in index
+    # timings are chapter.yml's alone: the pages generate theirs and type none
+    notes = (made.folder / "instructor-notes.md").read_text()
+    assert ":::{chapter-timing}" in index and ":::{chapter-pacing}" in notes
+    timings = _timings()
+    for page in (index, notes, text):
+        assert timings.hand_typed_durations(page) == []
+    assert "```{include} exercise-map.generated.md" in notes
+    # the exercise description is the declarative one: defaults, declared calls, a taught
+    # alternative, a debugging question and a written one; every question's mistakes are recorded
+    spec = yaml.safe_load((made.folder / "exercises.yml").read_text())
+    assert spec["defaults"]["reference"] == "solution" and spec["defaults"]["hidden"]
+    code = [q for q in spec["questions"] if q.get("kind", "code") == "code"]
+    assert all(q.get("function") and "label" not in q for q in code)
+    assert any(q.get("alternatives") for q in code) and any(q.get("broken") for q in code)
+    assert any(q.get("kind") == "written" for q in spec["questions"])
+    wrong = yaml.safe_load((made.folder / "wrong-answers.yml").read_text())
+    assert {entry["cell"] for entry in wrong} == {q["id"] for q in code}
+    broken = next(q for q in code if q.get("broken"))
+    assert any(entry["code"].strip() in broken["broken"] for entry in wrong)
+    exercise_map = (made.folder / "exercise-map.generated.md").read_text()
+    assert len(re.findall(r"^\| Q\d+ ", exercise_map, re.M)) == len(spec["questions"])
+    assert all(entry["mistake"] in exercise_map for entry in wrong)
     assert chapters.unfinished(made.folder)  # flagged until the author fills it in
+
+
+def test_the_scaffold_lists_the_ideas_its_lesson_introduces(course):
+    """chapter.yml's `introduces` is what the example lesson's code uses that no earlier chapter
+    introduced, so the concept ledger holds for the scaffold."""
+    first = course / "chapters" / "01-voter-file"
+    (first / "01-load.md").write_text(
+        "# Load\n\n```{code-cell} ipython3\nfrom bootcamp import data\n\n"
+        'voters = data.load("voters")\nlen(voters)\n```\n'
+    )
+    (first / "chapter.yml").write_text(
+        "number: 1\ntitle: First\npart: P\nexercises_minutes: 30\nlessons:\n"
+        "  - file: 01-load\n    minutes: 20\n    introduces: {python: [import, '=', len]}\n"
+    )
+    made = chapters.new_chapter("03-joining-tables", "Joining tables", root=course)
+    (lesson,) = chapter_meta.load(made.folder).lessons
+    assert lesson.introduces == {"python": ("==",), "pandas": (), "sql": ()}
+    problems = [str(p) for p in ledger.check(course / "chapters")]
+    assert [p for p in problems if "03-joining-tables" in p] == []
+    # without the earlier chapter, the lesson introduces all it uses
+    shutil.rmtree(made.folder)
+    (first / "chapter.yml").unlink()
+    made = chapters.new_chapter("03-joining-tables", "Joining tables", root=course)
+    (lesson,) = chapter_meta.load(made.folder).lessons
+    assert lesson.introduces["python"] == ("=", "==", "import", "len")
+    assert not [p for p in map(str, ledger.check(course / "chapters")) if "03-joining" in p]
+
+
+def test_the_scaffold_joins_the_instructor_guides_schedule_in_order(course):
+    guide = course / "appendices" / "instructor-guide.md"
+    chapters.new_chapter("03-joining-tables", "Joining tables", root=course)
+    chapters.new_chapter("05-cleaning", "Cleaning", root=course)
+    chapters.new_chapter("02-sql", "SQL", root=course)
+    body = guide.read_text().split(":::{course-schedule}\n")[1].split(":::")[0].splitlines()
+    assert body == [
+        "15 | Welcome",
+        "01-voter-file",
+        "02-sql",
+        "03-joining-tables",
+        "45 | Lunch",
+        "04-managing",
+        "05-cleaning",
+        "15 | Wrap-up",
+    ]
+    assert guide.read_text().startswith("# Instructor guide\n")
 
 
 def test_a_scaffold_enters_the_toc_in_its_part_and_order(course):
@@ -195,6 +291,20 @@ def test_a_bad_request_is_refused_in_one_line_and_writes_nothing(course, slug, t
     assert _snapshot(course) == before
 
 
+@pytest.mark.parametrize("guide", [None, "# Instructor guide\n\nNo schedule.\n"])
+def test_a_checkout_without_the_guides_schedule_is_refused_and_nothing_written(course, guide):
+    path = course / "appendices" / "instructor-guide.md"
+    if guide is None:
+        path.unlink()
+    else:
+        path.write_text(guide)
+    before = _snapshot(course)
+    with pytest.raises(BootcampError, match="instructor-guide.md") as error:
+        chapters.new_chapter("03-joining-tables", "Joining tables", root=course)
+    assert "\n" not in str(error.value)
+    assert _snapshot(course) == before
+
+
 def test_the_command_prints_one_line_on_a_bad_slug(capsys):
     toc = (REPO / "_toc.yml").read_text()
     assert main(["chapter", "new", "3-joins", "Joins"]) == 2
@@ -210,7 +320,8 @@ def _free_number() -> str:
 
 @pytest.mark.slow
 def test_a_scaffolded_chapter_builds_authors_and_proves(tmp_path):
-    """In a copy of the repository: scaffold, author, prove, release and build with -W."""
+    """In a copy of the repository: scaffold, author, prove, release, keep the concept ledger and
+    the timing rules, and build the book with warnings as errors."""
     copy = tmp_path / "repo"
     files = subprocess.run(
         ["git", "ls-files", "-co", "--exclude-standard"],
@@ -229,6 +340,7 @@ def test_a_scaffolded_chapter_builds_authors_and_proves(tmp_path):
         shutil.copytree(cache, copy / "_build" / ".jupyter_cache")
     slug = f"{_free_number()}-scaffold-check"
     made = chapters.new_chapter(slug, "Scaffold check", root=copy)
+    chapters_dir = copy / "chapters"
 
     def run(*command):
         result = subprocess.run(command, cwd=copy, capture_output=True, text=True, timeout=1800)
@@ -236,23 +348,73 @@ def test_a_scaffolded_chapter_builds_authors_and_proves(tmp_path):
         return result.stdout
 
     run(BIN / "bootcamp", "author", str(made.folder / "exercises.yml"))
-    proof = run(BIN / "bootcamp", "prove", slug, "--chapters-dir", str(copy / "chapters"))
-    assert "FAIL" not in proof and proof.count("ok  ") >= 4  # reference, blank, 2 wrong answers
+    spec = yaml.safe_load((made.folder / "exercises.yml").read_text())
+    wrong = yaml.safe_load((made.folder / "wrong-answers.yml").read_text())
+    alternatives = max(len(q.get("alternatives", [])) for q in spec["questions"])
+    proof = run(BIN / "bootcamp", "prove", slug, "--chapters-dir", str(chapters_dir))
+    # the reference, the blank release, each alternative and each recorded wrong answer
+    assert "FAIL" not in proof and proof.count("ok  ") == 2 + alternatives + len(wrong), proof
     run(
         BIN / "bootcamp",
         "release",  # every chapter: the book shows each one's student notebook
         "--chapters-dir",
-        str(copy / "chapters"),
+        str(chapters_dir),
         "--course-dir",
         str(copy / "autograder"),
     )
+    # the concept ledger: the scaffold adds no problem to the book's (its exercises included)
+    assert (made.folder / ledger.EXERCISES).exists()
+    assert sorted(map(str, ledger.check(chapters_dir))) == sorted(
+        map(str, ledger.check(REPO / "chapters"))
+    )
+    # the timing rules of tests/book/test_timings.py, on the scaffolded chapter and the guide
+    timings = _timings()
+    chapter = chapter_meta.load(made.folder)
+    guide_source = (copy / chapters.GUIDE).read_text()
+    for page in [f"{lesson.file}.md" for lesson in chapter.lessons] + [
+        "index.md",
+        "instructor-notes.md",
+    ]:
+        assert timings.hand_typed_durations((made.folder / page).read_text()) == [], page
+    assert timings.hand_typed_durations(guide_source) == []
+    assert "{chapter-timing}" in (made.folder / "index.md").read_text()
+    assert "{chapter-pacing}" in (made.folder / "instructor-notes.md").read_text()
+    assert all(15 <= lesson.minutes <= 90 for lesson in chapter.lessons)
+    assert re.search(rf"^{slug}$", guide_source, re.M)
+
     run(BIN / "jupyter-book", "build", str(copy), "-W", "-n", "--keep-going")
-    html = copy / "_build" / "html" / "chapters" / slug
+    built = SimpleNamespace(html=copy / "_build" / "html")
+    html = built.html / "chapters" / slug
     lesson = (html / f"01-{slug[3:]}.html").read_text()
     assert lesson.count('class="concept-check"') == 2
     assert 'alt="Horizontal bar chart of active voters by party' in lesson
     assert "cell_output" in lesson
-    assert "scaffold:" not in lesson  # the notes to the author never reach the page
-    for page in ("index", "instructor-notes", "exercises-student"):
-        assert (html / f"{page}.html").exists()
+    for page in ("index", "instructor-notes", "exercises-student", f"01-{slug[3:]}"):
+        assert "scaffold:" not in (html / f"{page}.html").read_text(), page  # notes to authors
+    # the built pages show chapter.yml's timings, as test_timings checks for every chapter
+    duration = chapter_meta.duration
+    total = chapter.teaching_minutes + chapter.exercises_minutes
+    page, notes = f"chapters/{slug}/index", f"chapters/{slug}/instructor-notes"
+    index_text = timings.text_of(built, page)
+    assert f"Teaching: {duration(chapter.teaching_minutes)}" in index_text
+    assert f"Exercises: {duration(chapter.exercises_minutes)}" in index_text
+    assert (
+        f"Teaching {duration(chapter.teaching_minutes)}, exercises "
+        f"{duration(chapter.exercises_minutes)}: {duration(total)} in all"
+    ) in timings.text_of(built, notes)
+    index_rows, notes_rows = timings.table_rows(built, page), timings.table_rows(built, notes)
+    for file, minutes in [(lesson.file, lesson.minutes) for lesson in chapter.lessons] + [
+        ("exercises-student", chapter.exercises_minutes)
+    ]:
+        assert timings.row_linking(index_rows, page, f"{file}.html")[-1] == str(minutes)
+        assert timings.row_linking(notes_rows, notes, f"{file}.html")[1] == str(minutes)
+    guide = timings.table_rows(built, "appendices/instructor-guide")
+    row = timings.row_saying(guide, "guide", f"lessons {chapter.number}.1 to")
+    assert row[1] == str(chapter.teaching_minutes)
+    row = timings.row_linking(guide, "guide", f"{slug}/exercises-student.html")
+    assert row[1] == str(chapter.exercises_minutes)
+    # the generated exercise map is in the notes, one row per question
+    notes_html = (html / "instructor-notes.html").read_text()
+    assert all(f"Q{n} " in timings.text_of(built, notes) for n in (1, 2, 3))
+    assert "Fix the bug" in notes_html and "Total: " in notes_html
     assert chapters.unfinished(made.folder)
