@@ -39,13 +39,17 @@ def test_every_figure_declares_alt_text_and_a_caption(path):
 
 
 def test_the_lessons_have_their_figures():
-    """Lessons 1.1, 1.2, 2.3 and 2.4 each draw one chart; the detection must find them."""
+    """Lessons 1.1, 1.2, 2.3, 2.4, 3.1, 3.3 and 3.4 each draw one chart; the detection must find
+    them."""
     found = {(figure.page, figure.name) for path in LESSONS for figure in figures(path)}
     expected = {
         ("chapters/01-voter-file/01-what-is-a-voter-file", "fig-ch1-party"),
         ("chapters/01-voter-file/02-filter-count-sort", "fig-ch1-age"),
         ("chapters/02-sql-basics/03-count-and-group", "fig-ch2-county"),
         ("chapters/02-sql-basics/04-null-and-pandas", "fig-ch2-party-share"),
+        ("chapters/03-joins/01-keys-and-joins", "fig-ch3-schema"),
+        ("chapters/03-joins/03-turnout-rates", "fig-ch3-turnout-age"),
+        ("chapters/03-joins/04-window-functions", "fig-ch3-frequency"),
     }
     assert expected <= found, f"figures not found: {sorted(expected - found)}"
 
