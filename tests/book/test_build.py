@@ -100,6 +100,11 @@ def article_of(html: str) -> str:
     return html.split('<article class="bd-article">', 1)[-1].split("</article>", 1)[0]
 
 
+def _straight_quotes(text: str) -> str:
+    """Sphinx turns ' and " into curly quotes on the page; compare captions without the difference."""
+    return text.translate(str.maketrans({"\u2018": "'", "\u2019": "'", "\u201c": '"', "\u201d": '"'}))
+
+
 def test_every_figure_is_on_its_page_with_alt_text_and_caption(built_book):
     """Count per page: a lesson that declares N figures must show N images, each with its own alt
     text and caption (a chart whose cell displayed nothing is missing, and fails here)."""
@@ -117,10 +122,11 @@ def test_every_figure_is_on_its_page_with_alt_text_and_caption(built_book):
             f"{page}: {len(declared)} figure cells in the source but {len(images)} images on the "
             "page (does each figure cell display its chart?)"
         )
-        text = html.unescape(re.sub(r"<[^>]+>", "", article))
+        text = _straight_quotes(html.unescape(re.sub(r"<[^>]+>", "", article)))
         for figure in declared:
             assert figure.alt in alts, f"{page}: no image with the alt text of {figure.name}"
-            assert " ".join(figure.caption.split()) in " ".join(text.split()), (
+            caption = _straight_quotes(" ".join(figure.caption.split()))
+            assert caption in " ".join(text.split()), (
                 f"{page}: the caption of {figure.name} is not on the page"
             )
             assert f'id="{figure.name}"' in article, f"{page}: no figure named {figure.name}"

@@ -23,6 +23,7 @@ DURATION = re.compile(
 def hand_typed_durations(text: str) -> list[str]:
     text = re.sub(r"```\{code-cell\}.*?\n```", "", text, flags=re.S)  # code, not prose
     text = re.sub(r":::\{course-schedule\}.*?\n:::", "", text, flags=re.S)  # the directive's input
+    text = re.sub(r'"[^"\n]*"', "", text)  # quoted titles ("10 minutes to pandas") are not timings
     return [m.group(0) for m in DURATION.finditer(text)]
 
 
@@ -31,6 +32,7 @@ def test_the_duration_pattern_finds_typed_times():
     assert len(hand_typed_durations(text)) == 6
     assert hand_typed_durations("Multiply the doors an hour by the hours in the shift") == []
     assert hand_typed_durations(":::{course-schedule}\n15 | Welcome\n:::\nrun in a minute") == []
+    assert hand_typed_durations('the tour "10 minutes to pandas" is short') == []
 
 
 def test_no_page_types_a_timing_by_hand():
@@ -99,7 +101,8 @@ def row_linking(rows, where: str, href: str) -> list[str]:
 
 
 def row_saying(rows, where: str, text: str) -> list[str]:
-    found = [cells for cells, _raw in rows if cells and text in cells[-1]]
+    pattern = re.compile(rf"(?<![\w.]){re.escape(text)}(?![\w])")  # "lessons 1.1" is not "11.1"
+    found = [cells for cells, _raw in rows if cells and pattern.search(cells[-1])]
     assert len(found) == 1, f"{where}: {len(found)} table rows say {text!r}"
     return found[0]
 
