@@ -101,8 +101,9 @@ def article_of(html: str) -> str:
 
 
 def _straight_quotes(text: str) -> str:
-    """Sphinx turns ' and " into curly quotes on the page; compare captions without the difference."""
-    return text.translate(str.maketrans({"\u2018": "'", "\u2019": "'", "\u201c": '"', "\u201d": '"'}))
+    """Sphinx turns ' and " into curly quotes on the page; compare captions without that."""
+    curly = {"\u2018": "'", "\u2019": "'", "\u201c": '"', "\u201d": '"'}
+    return text.translate(str.maketrans(curly))
 
 
 def test_every_figure_is_on_its_page_with_alt_text_and_caption(built_book):
