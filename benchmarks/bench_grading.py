@@ -6,7 +6,8 @@
 Submissions are made from tests/grading/fixtures/exercises.ipynb (a self-contained notebook):
 a mix of correct, blank, wrong and partly right answers. Each tool gets its own fresh course
 directory (same config, same release) so neither benefits from the other's gradebook.
-Targets (issue 4): 100 submissions under 90 s on 2 cores, at least 1.8x faster than sequential.
+Targets (issue 4): 100 submissions under 90 s on 2 cores, at least 1.8x faster than sequential
+(issue 9: still so with every kernel of `bootcamp grade` sandboxed).
 """
 
 from __future__ import annotations

@@ -117,7 +117,9 @@ def register(subparsers) -> None:
         help="autograde every submission of an assignment, in parallel",
         description="Grade submitted/STUDENT/ASSIGNMENT/*.ipynb (or an LMS zip, via nbgrader "
         "zip_collect) with nbgrader's preprocessors: notebooks run in parallel worker processes, "
-        "grades are written to gradebook.db by this process only. A notebook that hangs, crashes "
+        "grades are written to gradebook.db by this process only, and each kernel runs in a "
+        "sandbox that sees only its own submission (autograder/README.md). A notebook that "
+        "hangs, crashes "
         "its kernel, exits, floods output, or is not a valid notebook is flagged with the reason "
         "and never stops the batch. Re-running regrades everything and gives the same grades.",
     )

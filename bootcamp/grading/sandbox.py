@@ -244,15 +244,19 @@ def launcher(spec: Spec, argv: list[str]) -> list[str]:
     ] + argv
 
 
-def outbox_problem(spec_outbox: Path, limits: Limits) -> str | None:
-    """A reason when the kernel left more in the outbox than allowed (then it is not read)."""
+def outbox_problem(outbox: Path, limits: Limits) -> str | None:
+    """A reason not to read the outbox: anything but plain files and folders (a link could point
+    a trusted step at the solutions, a FIFO could hang it), or more data than allowed."""
+    import stat
+
     total = 0
-    for root, _dirs, files in os.walk(spec_outbox):
-        for name in files:
-            path = os.path.join(root, name)
-            if os.path.islink(path):
-                return f"the outbox holds a symbolic link ({name})"
-            total += os.path.getsize(path)
+    for root, dirs, files in os.walk(outbox):
+        for name in dirs + files:
+            mode = os.lstat(os.path.join(root, name)).st_mode
+            if not (stat.S_ISREG(mode) or stat.S_ISDIR(mode)):
+                return f"the outbox holds {name}, which is not a plain file or folder"
+            if stat.S_ISREG(mode):
+                total += os.lstat(os.path.join(root, name)).st_size
     if total > limits.outbox_mb * 1024 * 1024:
         mb = total // 1024 // 1024
         return f"the kernel wrote {mb} MB to the outbox (limit {limits.outbox_mb} MB)"

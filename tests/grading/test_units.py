@@ -363,6 +363,10 @@ def test_outbox_cap(tmp_path):
     assert sandbox.outbox_problem(tmp_path, sandbox.Limits(outbox_mb=1)) is None
     (tmp_path / "big.bin").write_bytes(b"x" * (2 * 1024 * 1024))
     assert "limit 1 MB" in sandbox.outbox_problem(tmp_path, sandbox.Limits(outbox_mb=1))
+    (tmp_path / "big.bin").unlink()
+    (tmp_path / "sub").mkdir()
+    (tmp_path / "sub" / "answers").symlink_to("/etc")
+    assert "not a plain file" in sandbox.outbox_problem(tmp_path, sandbox.Limits())
 
 
 @pytest.mark.skipif(
