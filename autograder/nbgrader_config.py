@@ -56,8 +56,9 @@ c.IgnorePattern.pattern = r"Warning: "
 
 # Trusted grading steps (`bootcamp grade` only; plain nbgrader runs none): import paths of classes
 # with before(nb, ctx) and after(nb, ctx), run outside the sandbox around each submission's
-# execution (see bootcamp/grading/steps.py), e.g. ["bootcamp.grading.judge.Judge"].
-c.BootcampGrade.trusted_steps = []
+# execution (see bootcamp/grading/steps.py). The judge decides every declared hidden test
+# (`checks.hidden_test({...})`) outside the learner's kernel: bootcamp/grading/judge.py.
+c.BootcampGrade.trusted_steps = ["bootcamp.grading.judge.Judge"]
 
 # Feedback must not show hidden tests, nor tracebacks that quote them.
 c.GenerateFeedback.preprocessors = [

@@ -1,9 +1,10 @@
 """The kernel side of the trusted judge (``bootcamp.grading.judge``).
 
 Under ``bootcamp grade`` each autograded test cell is replaced by one call, ``record("Q6")``. It
-runs the learner's function or query on the hidden inputs the judge wrote to
-``$BOOTCAMP_INBOX`` (data sets as Parquet / SQLite files, arguments as JSON) and writes the
-plain results to ``$BOOTCAMP_OUTBOX`` (JSON, and Parquet for tables; never pickle). Nothing here
+runs the learner's function or query on the visible check's and the hidden test's inputs the
+judge wrote to ``$BOOTCAMP_INBOX`` (data sets as Parquet / SQLite files, arguments as JSON; the
+course data is read from the read-only datasets folder) and writes the plain results to
+``$BOOTCAMP_OUTBOX`` (JSON, and Parquet for tables; never pickle). Nothing here
 knows the right answers or compares anything: the judge does that outside the kernel, so
 replacing or patching this module can only lose the learner's own marks.
 
@@ -157,6 +158,10 @@ def _hashable(value: Any) -> Any:
 
 def open_case(inbox: Path, case: dict) -> Any:
     """A case's data set, as the learner's code receives it."""
+    if case.get("format") == "course":  # the course data, read-only in the sandbox
+        from bootcamp import checks
+
+        return checks.open_dataset(case["dataset"], case["data"])
     if case.get("file") is None:
         return None
     path = inbox / case["file"]
@@ -193,8 +198,10 @@ def record(label: str, namespace: dict | None = None) -> None:
         namespace = sys._getframe(1).f_globals
     folder = outbox / question["folder"]
     folder.mkdir(parents=True, exist_ok=True)
-    for number, case in enumerate(question["cases"]):
-        base = folder / f"case-{number}"
+    runs = [(f"visible-{n}", case) for n, case in enumerate(question.get("visible", []))]
+    runs += [(f"case-{n}", case) for n, case in enumerate(question["cases"])]
+    for name, case in runs:
+        base = folder / name
         dataset = None
         try:
             dataset = open_case(inbox, case)

@@ -649,43 +649,57 @@ class Checker:
 
             namespace = sys._getframe(1).f_globals
         target = _target(question, namespace)
-        cases = question["cases"]
-        got_fps = []
-        first_bad = None
-        for number, case in enumerate(cases, start=1):
+        values = []
+        for case in question["cases"]:
             dataset = open_dataset(case["data"], question["data"])
             try:
-                value = learner_call(question, target, dataset, tuple(case["args"]))
+                values.append(learner_call(question, target, dataset, tuple(case["args"])))
             finally:
                 if isinstance(dataset, sqlite3.Connection):
                     dataset.close()
-            fp = fingerprint(value, ordered=question["ordered"])
-            got_fps.append(fp)
-            if fp not in case["accept"] and first_bad is None:
-                first_bad = (number, value, fp, case)
+        problem = self.verdict(label, values)
+        if problem:
+            raise _one_line(problem)
+        print(f"{label} passed.")
+
+    def verdict(self, label: str, values: list) -> str | None:
+        """None when the learner's results (one per visible case) pass; otherwise the message.
+        The trusted judge calls this outside the kernel with the results that came back."""
+        question = self._questions[label]
+        cases = question["cases"]
+        got_fps = [fingerprint(v, ordered=question["ordered"]) for v in values]
+        first_bad = next(
+            (
+                (number, value, fp, case)
+                for number, (value, fp, case) in enumerate(
+                    zip(values, got_fps, cases, strict=True), start=1
+                )
+                if fp not in case["accept"]
+            ),
+            None,
+        )
         if first_bad is None:
-            print(f"{label} passed.")
-            return
+            return None
         number, value, fp, case = first_bad
         for mistake in question.get("mistakes", []):
             if mistake["fps"] == got_fps:
-                raise _one_line(f"{label}: not yet right: {mistake['message']}")
+                return f"{label}: not yet right: {mistake['message']}"
         if value is None:
-            raise _one_line(
+            return (
                 f"{label}: your code returned nothing (None): use `return` to hand back the "
                 "result (print only shows it)."
             )
         if fp in case.get("rounded", []):
-            raise _one_line(f"{label}: {_ROUNDED[question['kind'] == 'query']}")
+            return f"{label}: {_ROUNDED[question['kind'] == 'query']}"
         if number > 1 and got_fps[0] in cases[0]["accept"]:
             outside = question.get("outside", "voters")
             if question["kind"] == "query":
-                raise _one_line(
+                return (
                     f"{label}: right on the course database but not on a second, smaller one: "
                     "write the conditions the question asks for, not values read off the screen."
                 )
             given = "connection" if question["data"].get("kind") == "database" else "table"
-            raise _one_line(
+            return (
                 f"{label}: right on the course data but not {_case_text(number)} "
                 f"(other data or other arguments): inside the function use only the {given} "
                 f"and the arguments it receives, never the outside `{outside}` or a value "
@@ -694,7 +708,7 @@ class Checker:
         what = _hashed_problem(fp, case["accept"][0])
         hint = question.get("hint")
         where = _case_text(number)
-        raise _one_line(f"{label}: {where}, {what}" + (f" Hint: {hint}" if hint else ""))
+        return f"{label}: {where}, {what}" + (f" Hint: {hint}" if hint else "")
 
 
 def _hashed_problem(got_fp: str, expected: str) -> str:

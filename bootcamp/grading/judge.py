@@ -5,16 +5,20 @@ A *trusted step* of ``bootcamp grade`` (see "Trusted grading steps" in the gradi
 
 - :meth:`Judge.before` (after nbgrader restored the pristine test cells, before execution) reads
   each autograded test cell's declarative hidden test (the ``checks.hidden_test({...})`` call that
-  ``bootcamp author`` writes; parsed with :func:`ast.literal_eval`, never executed), writes the
-  hidden inputs to ``ctx.inbox`` (each data set once, as Parquet or SQLite, and a JSON manifest
-  with the arguments of every case) and replaces the cell's source with one call,
+  ``bootcamp author`` writes) and the data of its visible check (``check("Q6")``, from the checker
+  cell), both parsed with :func:`ast.literal_eval`, never executed; writes the inputs to
+  ``ctx.inbox`` (each data set once, as Parquet or SQLite, the course data left where the sandbox
+  shows it read-only, and a JSON manifest with the arguments of every case) and replaces the
+  cell's source with one call,
   ``record("Q6")`` from :mod:`bootcamp.capture`. References and hidden-test code never enter the
   kernel.
 - In the kernel, ``record`` runs the learner's function or query on those inputs and writes plain
   results (JSON, Parquet) to ``ctx.outbox``.
-- :meth:`Judge.after` (after execution, before nbgrader saves the grades) computes the reference
-  results here, in the grader's process, compares them with the canonical comparison of
-  :mod:`bootcamp.checks`, and rewrites each test cell's outputs: ``Q6 passed.`` as a stream, or
+- :meth:`Judge.after` (after execution, before nbgrader saves the grades) decides the cell as the
+  kernel would have, here in the grader's process: the visible check first
+  (:meth:`bootcamp.checks.Checker.verdict` on the results' fingerprints, with its messages), then
+  the hidden test (reference results computed here, compared with the canonical comparison of
+  :mod:`bootcamp.checks`); it rewrites each test cell's outputs: ``Q6 passed.`` as a stream, or
   an error output whose ``evalue`` is the one-line hint (nbgrader scores that cell zero).
 
 Test cells without a declarative hidden test (hand-written hidden code) are left as they are and
@@ -137,45 +141,64 @@ class Judge:
     def _specs(nb: nbformat.NotebookNode) -> dict[str, dict]:
         """grade_id -> declarative hidden test, for every autograded code test cell."""
         specs = {}
+        visible = _visible_questions(nb)
         for cell in nb.cells:
             meta = cell.metadata.get("nbgrader", {})
             if cell.cell_type == "code" and meta.get("grade") and not meta.get("solution"):
                 spec = hidden_spec(cell.source)
                 if spec is not None:
+                    if spec["label"] in visible and f'check("{spec["label"]}")' in cell.source:
+                        spec["visible"] = visible[spec["label"]]  # the cell's visible check too
                     specs[meta["grade_id"]] = spec
         return specs
 
     @staticmethod
     def _prepare(specs: Mapping[str, dict], folder: Path) -> dict:
-        """Write every hidden data set once, and the manifest of cases, into ``folder``."""
+        """Write each visible and hidden data set once, and the manifest of cases, to ``folder``."""
         written: dict[str, str] = {}
         questions = {}
+
+        def file_of(data_spec: Mapping, data: Mapping) -> str:
+            key = checks.dataset_key({**data_spec, "data": data})
+            if key not in written:
+                dataset = checks.open_dataset(data_spec, data)
+                try:
+                    table = data.get("table", "voters")
+                    written[key] = _write_dataset(
+                        dataset, folder / f"data-{len(written) + 1}", table
+                    )
+                finally:
+                    if isinstance(dataset, sqlite3.Connection):
+                        dataset.close()
+            return written[key]
+
         for spec in specs.values():
+            fmt = "database" if spec["data"].get("kind") == "database" else "table"
+            if spec["kind"] == "query":
+                fmt = "database"
             cases = []
             for data_spec, args in checks.hidden_cases(spec) if spec["kind"] != "value" else []:
-                key = checks.dataset_key({**data_spec, "data": spec["data"]})
-                if key not in written:
-                    dataset = checks.open_dataset(data_spec, spec["data"])
-                    try:
-                        written[key] = _write_dataset(
-                            dataset,
-                            folder / f"data-{len(written) + 1}",
-                            spec["data"].get("table", "voters"),
-                        )
-                    finally:
-                        if isinstance(dataset, sqlite3.Connection):
-                            dataset.close()
-                fmt = "database" if spec["data"].get("kind") == "database" else "table"
-                if spec["kind"] == "query":
-                    fmt = "database"
-                cases.append({"file": written[key], "format": fmt, "args": list(args)})
+                file = file_of(data_spec, spec["data"])
+                cases.append({"file": file, "format": fmt, "args": list(args)})
             if spec["kind"] == "value":
                 cases = [{"file": None, "format": "none", "args": []}]
+            visible = []
+            for case in spec.get("visible", {}).get("cases", []):
+                data_spec = case["data"]
+                if data_spec is None or spec["kind"] == "value":
+                    entry = {"file": None, "format": "none"}
+                elif dict(data_spec) == checks.COURSE_DATA:  # read-only in the sandbox already
+                    entry = {"file": None, "format": "course", "dataset": data_spec}
+                    entry["data"] = spec["data"] | {"kind": fmt}
+                else:
+                    entry = {"file": file_of(data_spec, spec["data"]), "format": fmt}
+                visible.append(entry | {"args": list(case["args"])})
             questions[spec["label"]] = {
                 "kind": spec["kind"],
                 "name": spec["name"],
                 "folder": _folder(spec["label"]),
                 "cases": cases,
+                "visible": visible,
             }
         manifest = {"version": 1, "questions": questions}
         (folder / capture.MANIFEST).write_text(json.dumps(manifest, indent=1), encoding="utf-8")
@@ -226,21 +249,22 @@ class Judge:
         """None when every case matches the reference; otherwise the one-line message."""
         label = spec["label"]
         results = Path(ctx.outbox) / question["folder"]
+        if question.get("visible"):  # the cell's visible check, decided here from fingerprints
+            values = []
+            for number, _case in enumerate(question["visible"]):
+                got, problem = _result(spec, results / f"visible-{number}")
+                if problem:
+                    return problem
+                values.append(got)
+            checker = checks.Checker.__new__(checks.Checker)
+            checker._questions = {label: spec["visible"]}
+            problem = checker.verdict(label, values)
+            if problem:
+                return " ".join(problem.split())
         for number, case in enumerate(question["cases"], start=1):
-            base = results / f"case-{number - 1}"
-            if not Path(f"{base}.json").is_file():
-                return (
-                    f"{label}: no answer came back from your notebook for this question: run it "
-                    "from the top (Kernel, Restart and run all) and make sure no cell before "
-                    "this one stops with an error."
-                )
-            try:
-                raw = json.loads(Path(f"{base}.json").read_text(encoding="utf-8"))
-                got = None if "error" in raw else capture.decode(base)
-            except Exception as exc:
-                return f"{label}: your result could not be read ({exc}); return plain values."
-            if "error" in raw:
-                return _error_message(spec, str(raw["error"]), str(raw.get("message", "")))
+            got, problem = _result(spec, results / f"case-{number - 1}")
+            if problem:
+                return problem
             accepted = self._accepted(spec, case, number, private)
             problem = checks.describe_problem(
                 got, accepted, ordered=spec["ordered"], kind=spec["kind"]
@@ -251,6 +275,47 @@ class Judge:
                     f" Hint: {hint}" if hint else ""
                 )
         return None
+
+
+def _result(spec: Mapping, base: Path) -> tuple[Any, str | None]:
+    """(the learner's result, None), or (None, the one-line message) when there is none."""
+    label = spec["label"]
+    if not Path(f"{base}.json").is_file():
+        return None, (
+            f"{label}: no answer came back from your notebook for this question: run it "
+            "from the top (Kernel, Restart and run all) and make sure no cell before "
+            "this one stops with an error."
+        )
+    try:
+        raw = json.loads(Path(f"{base}.json").read_text(encoding="utf-8"))
+        if "error" in raw:
+            return None, _error_message(spec, str(raw["error"]), str(raw.get("message", "")))
+        return capture.decode(base), None
+    except Exception as exc:
+        return None, f"{label}: your result could not be read ({exc}); return plain values."
+
+
+def _visible_questions(nb: nbformat.NotebookNode) -> dict[str, dict]:
+    """label -> the visible check's data (cases, accepted fingerprints, recorded mistakes), read
+    from the checker cell ``check = checks.Checker("...", "...")``: parsed, never run."""
+    for cell in nb.cells:
+        if cell.cell_type != "code" or "Checker(" not in cell.source:
+            continue
+        try:
+            tree = ast.parse(cell.source)
+        except SyntaxError:
+            continue
+        for node in ast.walk(tree):
+            if (
+                isinstance(node, ast.Call)
+                and getattr(node.func, "attr", getattr(node.func, "id", None)) == "Checker"
+                and len(node.args) == 2
+            ):
+                try:
+                    return checks.Checker(*(ast.literal_eval(a) for a in node.args))._questions
+                except Exception:
+                    continue
+    return {}
 
 
 def _error_message(spec: Mapping, name: str, message: str) -> str:

@@ -15,19 +15,39 @@ import nbformat
 
 FIXTURES = Path(__file__).parent / "fixtures"
 ASSIGNMENT = "fixture"
+NB = "exercises.ipynb"
 
 
-def make_course(root: Path, assignment: str = ASSIGNMENT) -> Path:
-    """An nbgrader course with the real config and the fixture notebook as its one assignment."""
-    from bootcamp.grading import release
+def make_course(
+    root: Path, assignment: str = ASSIGNMENT, source: Path = FIXTURES / "exercises.ipynb"
+) -> Path:
+    """An nbgrader course with the real config and one assignment (the fixture notebook, or
+    ``source``, e.g. a chapter's exercises.ipynb); add more with :func:`add_assignment`."""
     from bootcamp.paths import AUTOGRADER_DIR
 
     course_dir = root / "course"
     course_dir.mkdir(parents=True)
     shutil.copyfile(AUTOGRADER_DIR / "nbgrader_config.py", course_dir / "nbgrader_config.py")
-    release.sync_source(FIXTURES / "exercises.ipynb", course_dir, assignment)
-    release.generate(assignment, course_dir)
+    add_assignment(course_dir, assignment, source)
     return course_dir
+
+
+def add_assignment(course_dir: Path, assignment: str, source: Path) -> None:
+    """Release ``source`` (a source notebook) as ``assignment`` of the course."""
+    from bootcamp.grading import release
+
+    release.sync_source(source, course_dir, assignment)
+    release.generate(assignment, course_dir)
+
+
+def blank_with(release_nb, replace: dict[str, str]):
+    """The untouched release with only the answer cells in ``replace`` filled in."""
+    nb = copy.deepcopy(release_nb)
+    for cell in nb.cells:
+        gid = grade_id(cell)
+        if gid in replace and cell.cell_type == "code":
+            cell.source = replace[gid]
+    return nb
 
 
 def grade_id(cell) -> str | None:

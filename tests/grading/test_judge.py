@@ -187,19 +187,28 @@ def test_after_judges_outside_the_kernel(tmp_path):
     step = J.Judge()
     nb = step.before(_submission(source_nb, blank=True), ctx)
     manifest = json.loads((ctx.inbox / capture.MANIFEST).read_text())
-    q1 = manifest["questions"]["Q1"]
     ctx.outbox.mkdir()
-    (ctx.outbox / "Q1").mkdir()
-    for number, case in enumerate(q1["cases"]):  # the right answer, computed on the inbox data
+
+    def runs(label):  # the visible check's cases, then the hidden test's
+        question = manifest["questions"][label]
+        (ctx.outbox / label).mkdir()
+        yield from ((f"visible-{n}", c) for n, c in enumerate(question["visible"]))
+        yield from ((f"case-{n}", c) for n, c in enumerate(question["cases"]))
+
+    for name, case in runs("Q1"):  # the right answer, computed on the inbox data
         right = len(capture.open_case(ctx.inbox, case))
-        capture.encode(right, ctx.outbox / "Q1" / f"case-{number}")
-    (ctx.outbox / "Q2").mkdir()
-    for number, _ in enumerate(manifest["questions"]["Q2"]["cases"]):  # a typed-in number
-        capture.encode(41721, ctx.outbox / "Q2" / f"case-{number}")
+        capture.encode(right, ctx.outbox / "Q1" / name)
+    right = len(
+        checks.open_dataset(checks.COURSE_DATA, {"kind": "table"}).query("status_cd == 'A'")
+    )
+    for name, _ in runs("Q2"):  # a number typed in from the course data
+        capture.encode(right, ctx.outbox / "Q2" / name)
     results = _results(step.after(nb, ctx))
     assert results["test_count_registrants"] == ("passed", "Q1 passed.\n")
     status, message = results["test_count_active"]
-    assert status == "failed" and message.startswith("Q2: on hidden test case 1, the value")
+    assert status == "failed" and message.startswith(
+        "Q2: right on the course data but not on a second"
+    )
     status, message = results["test_count_active_party"]
     assert status == "failed" and "no answer came back" in message
 
