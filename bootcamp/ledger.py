@@ -51,8 +51,9 @@ like code cells, except a block that does not parse (it shows a mistake on purpo
 
 Not checked: cells tagged ``remove-cell``, ``remove-input`` or ``hide-input`` (the book's own
 machinery, and charts whose code the prose says is not taught yet), nbgrader test cells, and an
-exercise notebook's set-up cell (the one that runs ``%pip install``). IPython magics (``%xmode``)
-are ignored.
+exercise notebook's install cell (the one that runs ``%pip install``), and the bodies of helper
+functions its set-up cell defines (learners call them; only the ``def`` line counts). IPython
+magics (``%xmode``) are ignored.
 """
 
 from __future__ import annotations
@@ -130,9 +131,11 @@ PY_OPERATORS = {
     ast.IsNot: "is not",
 }
 BUILTINS = {name for name in dir(builtins) if not name.startswith("_")}
-SQL_START = re.compile(
-    r"^\s*(SELECT|WITH|INSERT|UPDATE|DELETE|CREATE|DROP|ALTER|PRAGMA|EXPLAIN)\b", re.I
-)
+# Upper case only: the course writes SQL keywords in capitals, and a lower-case word such as
+# "delete" in cleanup_mode="delete" is not a statement.
+SQL_START = re.compile(r"^\s*(SELECT|WITH|INSERT|UPDATE|DELETE|CREATE|DROP|ALTER|PRAGMA|EXPLAIN)\b")
+#: A ``{name}`` field of an f-string or a str.format template, read as a plain identifier.
+TEMPLATE_FIELD = re.compile(r"\{[^{}]*\}")
 
 
 @cache
@@ -186,6 +189,18 @@ def python_ideas(source: str, modules: dict[str, str] | None = None) -> dict[str
     modules.update(_imported_modules(tree))
     found: dict[str, set[str]] = {kind: set() for kind in KINDS}
     pandas = pandas_names()
+    # An f-string is read as one string (its {...} parts as identifiers), not as its pieces.
+    f_strings = [node for node in ast.walk(tree) if isinstance(node, ast.JoinedStr)]
+    f_string_parts = {id(part) for node in f_strings for part in node.values}
+    # A string glued to code with + ("INSERT ... FROM (" + query + ")") is a fragment: read its
+    # SQL when it parses on its own, and skip it when it does not.
+    fragments = {
+        id(side)
+        for node in ast.walk(tree)
+        if isinstance(node, ast.BinOp) and isinstance(node.op, ast.Add)
+        for side in (node.left, node.right)
+        if isinstance(side, ast.Constant)
+    }
     for node in ast.walk(tree):
         kind = PY_STATEMENTS.get(type(node))
         if kind:
@@ -213,8 +228,19 @@ def python_ideas(source: str, modules: dict[str, str] | None = None) -> dict[str
                     continue  # data.load, plt.subplots: not pandas
             found["pandas"].add(node.attr)
         elif isinstance(node, ast.Constant) and isinstance(node.value, str):
-            if SQL_START.match(node.value):
-                found["sql"] |= sql_ideas(node.value)
+            if id(node) not in f_string_parts and SQL_START.match(node.value):
+                try:
+                    found["sql"] |= sql_ideas(TEMPLATE_FIELD.sub("template_field", node.value))
+                except ValueError:
+                    if id(node) not in fragments:
+                        raise
+        if isinstance(node, ast.JoinedStr):
+            text = "".join(
+                part.value if isinstance(part, ast.Constant) else "template_field"
+                for part in node.values
+            )
+            if SQL_START.match(text):
+                found["sql"] |= sql_ideas(TEMPLATE_FIELD.sub("template_field", text))
     return found
 
 
@@ -342,7 +368,22 @@ def _exercise_cells(path: Path) -> Iterator[Cell]:
         if SKIPPED_TAGS & set(cell.metadata.get("tags", [])) or SETUP_CELL.search(cell.source):
             continue
         source = re.sub(r"(?m)^\s*### (BEGIN|END) (SOLUTION|HIDDEN TESTS).*$", "", cell.source)
+        if meta.get("grade_id") == "setup":
+            source = _signatures_only(source)
         yield Cell(path, number, None, source)
+
+
+def _signatures_only(source: str) -> str:
+    """The set-up cell's helper functions are given, not written: learners call them, so only
+    their ``def`` lines count, not their bodies."""
+    try:
+        tree = ast.parse(_strip_magics(source))
+    except SyntaxError:
+        return source
+    for node in ast.walk(tree):
+        if isinstance(node, ast.FunctionDef):
+            node.body = [ast.Expr(ast.Constant(...))]
+    return ast.unparse(tree)
 
 
 @dataclass(frozen=True)
