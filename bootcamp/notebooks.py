@@ -224,6 +224,12 @@ def _page_title(root: Path, page: str) -> str:
     return page.rsplit("/", 1)[-1]
 
 
+#: Glue names that hold measurements of the build machine (timings): they differ on every build,
+#: so the runnable copy marks them and the freshness test compares everything else.
+MEASURED = "measured_"
+MEASURED_CLASS = "bootcamp-measured"
+
+
 class MarkdownWriter:
     """Turns the MyST of one page into Markdown that Jupyter, Colab and GitHub render."""
 
@@ -252,7 +258,10 @@ class MarkdownWriter:
             raise BootcampError(f"{self.page}: the executed lesson glued no value named {key!r}")
         from myst_nb.core.variables import format_plain_text
 
-        return format_plain_text(self.glue[key], fmt)
+        text = format_plain_text(self.glue[key], fmt)
+        if key.startswith(MEASURED):  # a timing of the machine that built the page
+            return f'<span class="{MEASURED_CLASS}">{text}</span>'
+        return text
 
     def role(self, match: re.Match) -> str:
         name, content = match[1], match[2]
