@@ -177,12 +177,14 @@ def test_load_steps(monkeypatch):
         steps.load_steps(["stepmod.NotAStep"])
 
 
-def test_configured_steps_default_empty():
+def test_configured_steps_default_empty_course_runs_the_judge():
     from bootcamp.grading import course
     from bootcamp.paths import AUTOGRADER_DIR
 
     assert steps.configured_steps(Config()) == []
-    assert steps.configured_steps(course.load_config(AUTOGRADER_DIR)) == []
+    configured = steps.configured_steps(course.load_config(AUTOGRADER_DIR))
+    assert configured == ["bootcamp.grading.judge.Judge"]
+    assert len(steps.load_steps(configured)) == 1
 
 
 # --------------------------------------------------------------------------- gradebook
