@@ -182,7 +182,11 @@ def test_visible_checks_pass_the_reference(chapter1, capsys):
 @pytest.mark.parametrize(
     ("label", "code", "expected"),
     [
-        ("Q1", "def count_registrants(voters):\n    return 51048", "right on the course data"),
+        (
+            "Q1",
+            f"def count_registrants(voters):\n    return {len(data.load('voters'))}",
+            "right on the course data",
+        ),
         (
             "Q2",
             "def count_active(table):\n    return len(voters[voters['status_cd'] == 'A'])",
@@ -281,7 +285,8 @@ def test_failures_show_one_line_not_a_traceback():
 
 
 def test_ties_are_accepted_on_the_hidden_data(chapter1):
-    """Issue 8 item 2: on hidden seed 12 two precincts tie for UNA; both taught answers pass."""
+    """Issue 8 item 2: when two precincts tie for the most active UNA voters, every taught answer
+    passes. The tie is made on a hidden dataset (the data need not happen to hold one)."""
     import ast
 
     _, cells, _ = chapter1
@@ -290,10 +295,17 @@ def test_ties_are_accepted_on_the_hidden_data(chapter1):
     spec = ast.literal_eval(call.args[0])
     assert spec["accept_any"] and {"preset": "tiny", "seed": 12} in spec["datasets"]
     voters = data.load("voters", preset="tiny", seed=12)
+    is_una = (voters["status_cd"] == "A") & (voters["party_cd"] == "UNA")
+    counts = voters[is_una].groupby("precinct_abbrv").size().sort_values(ascending=False)
+    first, second = counts.index[:2]
+    surplus = voters[is_una & (voters["precinct_abbrv"] == first)].index[
+        : counts[first] - counts[second]
+    ]
+    voters = voters.drop(surplus).reset_index(drop=True)
     active = voters[(voters["status_cd"] == "A") & (voters["party_cd"] == "UNA")]
     counts = active.groupby("precinct_abbrv").size()
     tied = list(counts[counts == counts.max()].index)
-    assert len(tied) >= 2, "the tie this test guards against is gone from seed 12"
+    assert sorted(tied) == sorted([first, second])
     accepted = checks.expected_values(spec, checks.reference_object(spec), voters, ("UNA",))
     for answer in (
         active["precinct_abbrv"].value_counts().index[0],
