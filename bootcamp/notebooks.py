@@ -49,6 +49,9 @@ SITE_DIR = "_notebooks"
 #: The environment variable that overrides what the install cell installs (a path or a pip URL).
 INSTALL_SOURCE_ENV = "BOOTCAMP_INSTALL_SOURCE"
 REMOVE_TAGS = {"remove-cell", "remove_cell"}
+#: Cells that only exist for the web page: concept checks are answered in the book, and their
+#: renderer needs the hidden preamble, which the runnable copy does not carry.
+PAGE_ONLY_TAGS = {"concept-check"}
 GLUE_PREFIX = "application/papermill.record/"
 
 
@@ -411,7 +414,8 @@ def build_lesson(
     visible_code = [
         c.source
         for c in source.cells
-        if c.cell_type == "code" and not REMOVE_TAGS & set(c.metadata.get("tags", []))
+        if c.cell_type == "code"
+        and not (REMOVE_TAGS | PAGE_ONLY_TAGS) & set(c.metadata.get("tags", []))
     ]
     seen_code = 0
     for cell in source.cells:
@@ -420,6 +424,8 @@ def build_lesson(
             text = writer.convert(cell.source)
             if text.strip():
                 cells.append(nbformat.v4.new_markdown_cell(text))
+        elif cell.cell_type == "code" and tags & PAGE_ONLY_TAGS:
+            continue
         elif cell.cell_type == "code" and tags & REMOVE_TAGS:
             setup = _setup_code(cell.source, visible_code[seen_code:])
             if setup:
