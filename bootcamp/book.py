@@ -337,6 +337,9 @@ def footer_and_fixes(app, pagename, templatename, context, doctree) -> None:
     body = context.get("body")
     if body:
         body = body.replace('<summary aria-label="Toggle hidden content">', "<summary>")
+        # Sphinx wraps a bibliography in role="list" but marks its entries doc-biblioentry, which
+        # axe reports as a list without list items (critical): make the entries list items.
+        body = body.replace('role="doc-biblioentry"', 'role="listitem"')
         context["body"] = re.sub(r"<th>\s*</th>", "<td></td>", body)
 
 

@@ -27,7 +27,7 @@ numbers the lesson just computed: ``concept_check("active-count", n_active=..., 
 may use `code` and **bold**; ``{name}`` and ``{name:,}`` are filled from those keyword arguments.
 
 The output is plain HTML that works in the static book with JavaScript only: a ``<form>`` with a
-``<fieldset>`` and ``<legend>``, native radio buttons with ``<label>``\\s (or a labelled text box),
+``<fieldset>`` and ``<legend>``, native radio buttons with ``<label>``\\s (or a labeled text box),
 a real submit button, and a ``role="status"`` live region that announces the feedback. The
 feedback starts with the words "Correct" or "Not quite", so color is never the only signal.
 

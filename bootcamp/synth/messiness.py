@@ -58,8 +58,8 @@ def pick_duplicates(rng: np.random.Generator, people: dict, reg: dict) -> dict:
     by_county = np.argsort(county, kind="stable")
     lo = np.searchsorted(county[by_county], county[src], side="left")
     hi = np.searchsorted(county[by_county], county[src], side="right")
-    neighbour = by_county[lo + (rng.random(k) * (hi - lo)).astype(np.int64)]
-    mover = np.where(same, neighbour, anyone)
+    neighbor = by_county[lo + (rng.random(k) * (hi - lo)).astype(np.int64)]
+    mover = np.where(same, neighbor, anyone)
     new_precinct = people["precinct_idx"][mover]
     first = people["first_name"].take(pa.array(src)).to_pylist()
     last = people["last_name"].take(pa.array(src)).to_pylist()
