@@ -84,7 +84,8 @@ def calls(tree: ast.AST) -> list[tuple[str, list, dict]]:
 
 
 def needed(notebooks: list[Path]) -> set[tuple]:
-    """(preset, seed, size, messy, formats) of every dataset the notebooks' code loads."""
+    """(preset, seed, size, messy, formats, snapshot) of every dataset the notebooks' code loads;
+    a dataset loaded at a later snapshot brings its snapshot 0 too (the week before)."""
     from bootcamp import data
 
     out = set()
@@ -103,8 +104,12 @@ def needed(notebooks: list[Path]) -> set[tuple]:
                     continue
                 bound.apply_defaults()
                 a = bound.arguments
-                formats = CALLS[func] or tuple(a.get("formats", ("parquet", "sqlite")))
-                out.add((a["preset"], a["seed"], a["size"], a["messy"], tuple(formats)))
+                # Parquet and SQLite both: set-up helpers (two_weeks in chapter 4) often open the
+                # same dataset the other way, and a tiny dataset costs little.
+                asked = set(CALLS[func] or a.get("formats") or ())
+                formats = tuple(sorted(asked | {"parquet", "sqlite"}))
+                snapshot = a.get("snapshot", 0)
+                out.add((a["preset"], a["seed"], a["size"], a["messy"], formats, snapshot))
     return out
 
 
@@ -112,7 +117,10 @@ def prepare(notebooks: list[Path]) -> list[Path]:
     """Generate (if missing) every dataset the notebooks load; returns their folders."""
     from bootcamp import data
 
+    wanted = set()
+    for preset, seed, size, messy, formats, snapshot in needed(notebooks):
+        wanted |= {(preset, seed, size, messy, formats, week) for week in {0, snapshot}}
     return [
-        data.path(preset, seed, size, messy, formats=formats)
-        for preset, seed, size, messy, formats in sorted(needed(notebooks), key=repr)
+        data.path(preset, seed, size, messy, formats=formats, snapshot=snapshot)
+        for preset, seed, size, messy, formats, snapshot in sorted(wanted, key=repr)
     ]

@@ -295,17 +295,20 @@ def test_datasets_needed_resolves_literal_loops(tmp_path):
             new_code_cell(
                 'others = [data.load("voters", preset="tiny", seed=s) for s in (11, 12)]\n'
                 "for s in [31]:\n    con = data.connect(preset='tiny', seed=s)\n"
+                "t = data.load('truth_changes', preset='tiny', seed=32, snapshot=1)\n"
                 "x = data.load(name)  # not literal: skipped"
             ),
         ]
     )
     path = tmp_path / "nb.ipynb"
     nbformat.write(nb, path)
+    both = ("parquet", "sqlite")  # helpers open a dataset either way
     assert datasets.needed([path]) == {
-        ("county", None, None, True, ("parquet",)),
-        ("tiny", 11, None, True, ("parquet",)),
-        ("tiny", 12, None, True, ("parquet",)),
-        ("tiny", 31, None, True, ("sqlite",)),
+        ("county", None, None, True, both, 0),
+        ("tiny", 11, None, True, both, 0),
+        ("tiny", 12, None, True, both, 0),
+        ("tiny", 31, None, True, both, 0),
+        ("tiny", 32, None, True, both, 1),
     }
 
 
