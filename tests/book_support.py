@@ -9,7 +9,6 @@ from pathlib import Path
 
 import jupytext
 import nbclient
-import yaml
 from nbclient.exceptions import CellExecutionError, CellTimeoutError, DeadKernelError
 
 REPO = Path(__file__).resolve().parent.parent
@@ -18,18 +17,9 @@ ANSI = re.compile(r"\x1b\[[0-9;]*m")
 
 def toc_pages() -> list[str]:
     """Every page named in _toc.yml, root first, in reading order (paths without suffix)."""
-    toc = yaml.safe_load((REPO / "_toc.yml").read_text())
-    pages = [toc["root"]]
+    from bootcamp import notebooks
 
-    def walk(entries):
-        for entry in entries or []:
-            if "file" in entry:
-                pages.append(entry["file"])
-            walk(entry.get("sections"))
-
-    for part in toc["parts"]:
-        walk(part["chapters"])
-    return pages
+    return notebooks.toc_pages(REPO)
 
 
 def prose(path: Path) -> str:
