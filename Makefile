@@ -9,6 +9,8 @@ BIN := $(CURDIR)/$(VENV)/bin
 export PATH := $(BIN):$(PATH)
 BOOK_FLAGS := -W -n --keep-going
 PORT ?= 8000
+# Lessons executed at once before the book build (empty: one per core)
+EXECUTE_JOBS ?=
 
 .PHONY: all env data release exercises book pdf serve test lint lock clean help
 
@@ -52,7 +54,9 @@ exercises: data ## Rebuild every chapter's exercise notebook and map, release an
 	@$(BIN)/bootcamp prove
 
 book: data release ## Execute the lessons and build the HTML book into _build/html
-	@echo "==> Building the book (lessons executed, cached in _build/.jupyter_cache)"
+	@echo "==> Executing the lessons whose code changed, in parallel (cached in _build/.jupyter_cache)"
+	@$(BIN)/bootcamp execute $(if $(EXECUTE_JOBS),--jobs $(EXECUTE_JOBS))
+	@echo "==> Building the book"
 	@$(BIN)/jupyter-book build . $(BOOK_FLAGS)
 	@echo "==> Writing the runnable lesson notebooks (notebooks/) from the executed book"
 	@$(BIN)/bootcamp notebooks

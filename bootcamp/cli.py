@@ -21,6 +21,7 @@ COMMAND_MODULES = (
     "bootcamp.grading.cli",
     "bootcamp.chapters",
     "bootcamp.notebooks",
+    "bootcamp.execute",
 )
 
 

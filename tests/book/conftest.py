@@ -18,6 +18,8 @@ BIN = Path(sys.executable).parent
 @dataclass
 class BuiltBook:
     html: Path
+    execute_log: str
+    execute_returncode: int
     first_log: str
     first_returncode: int
     second_log: str
@@ -46,10 +48,21 @@ def built_book(tmp_path_factory) -> BuiltBook:
     # The book publishes the committed student copies of the exercise notebooks as they are;
     # test_build.py checks they are what `bootcamp release` makes today (without rewriting them).
     out = tmp_path_factory.mktemp("book")
+    # As `make` does: the lessons are executed in parallel into the cache first (bootcamp
+    # execute), then the book build finds every one cached.
+    executed = subprocess.run(
+        [BIN / "bootcamp", "execute", "--cache-dir", str(out / "_build" / ".jupyter_cache")],
+        capture_output=True,
+        text=True,
+        timeout=1800,
+        env={**os.environ, "MPLBACKEND": "Agg"},
+    )
     first = _build(out)
     second = _build(out)
     return BuiltBook(
         html=out / "_build" / "html",
+        execute_log=executed.stdout + executed.stderr,
+        execute_returncode=executed.returncode,
         first_log=first.stdout + first.stderr,
         first_returncode=first.returncode,
         second_log=second.stdout + second.stderr,
