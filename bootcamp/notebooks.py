@@ -210,6 +210,13 @@ _DIRECTIVE_OPEN = re.compile(r"^(\s*)(:{3,}|`{3,})\{([a-zA-Z:_-]+)\}\s*(.*)$")
 _TARGET = re.compile(r"^\(([^)]+)\)=\s*$")
 
 
+def _glossary_term(root: Path, written: str) -> str:
+    """The glossary's own spelling of a term (Sphinx matches {term} case-insensitively)."""
+    from bootcamp.glossary import glossary_terms
+
+    return next((t for t in glossary_terms(root) if t.lower() == written.lower()), written)
+
+
 def _page_title(root: Path, page: str) -> str:
     for suffix in (".md", ".ipynb"):
         path = root / f"{page}{suffix}"
@@ -274,6 +281,11 @@ class MarkdownWriter:
             return self._glue_text(content)
         if name.startswith("glue"):
             raise BootcampError(f"{self.page}: {{{name}}} cannot be written into a notebook")
+        if name == "term":  # a glossary term: link to its entry in the published glossary
+            match = re.match(r"^(.*?)\s*<([^>]+)>$", content)
+            text, term = (match[1], match[2]) if match else (content, content)
+            anchor = "term-" + re.sub(r"[^\w]+", "-", _glossary_term(self.root, term), flags=re.A)
+            return f"[{text}]({self.settings.site_url}appendices/glossary.html#{anchor.strip('-')})"
         # any other role ({ref}, {term}, {abbr}...): keep its text
         label = re.match(r"^(.*?)\s*<[^>]+>$", content)
         return label[1] if label else content
