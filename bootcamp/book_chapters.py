@@ -119,21 +119,30 @@ class ChapterPacing(_ChapterDirective):
         return self.markdown(text)
 
 
-SCHEDULE_LINE = re.compile(r"^(?:(?P<minutes>\d+)\s*\|\s*(?P<text>.+)|(?P<chapter>\d\d-[\w-]+))$")
+SCHEDULE_LINE = re.compile(
+    r"^(?:(?P<minutes>\d+)\s*\|\s*(?P<text>.+)"
+    r"|(?P<chapter>\d\d-[\w-]+)(?:\s+(?P<part>lessons|exercises))?)$"
+)
+#: A teaching day longer than this is an error in the guide, not a plan.
+LONGEST_DAY = 9 * 60
 
 
 class CourseSchedule(_ChapterDirective):
     """``{course-schedule}``: a teaching day from chapters' own timings.
 
     Each line of the content is either a chapter folder name (it becomes two rows: the lessons,
-    then the exercises, with the chapter's minutes) or ``MINUTES | text`` for a session that is not
-    a chapter (a welcome, lunch)::
+    then the exercises, with the chapter's minutes), a chapter folder name followed by
+    ``lessons`` or ``exercises`` (only that row: the other part is done on the learners' own
+    time), or ``MINUTES | text`` for a session that is not a chapter (a welcome, lunch)::
 
         :::{course-schedule}
         15 | Welcome
         01-voter-file
         45 | Lunch
+        02-sql-basics lessons
         :::
+
+    A day longer than nine hours is an error.
     """
 
     optional_arguments = 0
@@ -149,34 +158,42 @@ class CourseSchedule(_ChapterDirective):
             if not match:
                 raise self.error(
                     f"course-schedule line {number}: {line!r} is neither a chapter folder "
-                    "(01-voter-file) nor 'MINUTES | text'"
+                    "(01-voter-file, '01-voter-file lessons') nor 'MINUTES | text'"
                 )
             if match["chapter"]:
                 chapter = self.chapter(match["chapter"])
                 first, last = chapter.lessons[0].number, chapter.lessons[-1].number
-                index = self.doc(chapter, "index")
-                rows.append(
-                    (
-                        start,
-                        f"{index}: lessons {chapter.number}.{first} to {chapter.number}.{last}, "
-                        f'live-coded, with their "try it" challenges',
-                        chapter.teaching_minutes,
+                if match["part"] in (None, "lessons"):
+                    index = self.doc(chapter, "index")
+                    rows.append(
+                        (
+                            start,
+                            f"{index}: lessons {chapter.number}.{first} to "
+                            f'{chapter.number}.{last}, live-coded, with their "try it" challenges',
+                            chapter.teaching_minutes,
+                        )
                     )
-                )
-                start += chapter.teaching_minutes
-                exercises = self.doc(chapter, "exercises-student")
-                rows.append(
-                    (
-                        start,
-                        f"{exercises}, helpers circulating; learners check with the check cells",
-                        chapter.exercises_minutes,
+                    start += chapter.teaching_minutes
+                if match["part"] in (None, "exercises"):
+                    exercises = self.doc(chapter, "exercises-student")
+                    rows.append(
+                        (
+                            start,
+                            f"{exercises}, helpers circulating; learners check with the check "
+                            "cells",
+                            chapter.exercises_minutes,
+                        )
                     )
-                )
-                start += chapter.exercises_minutes
+                    start += chapter.exercises_minutes
             else:
                 minutes = int(match["minutes"])
                 rows.append((start, match["text"].strip(), minutes))
                 start += minutes
+        if start > LONGEST_DAY:
+            raise self.error(
+                f"course-schedule: this day lasts {duration(start)}, longer than "
+                f"{duration(LONGEST_DAY)}; move a chapter (or its exercises) to another day"
+            )
         lines = ["| Time | Minutes | Session |", "|---|---:|---|"]
         lines += [f"| {clock(at)} | {minutes} | {text} |" for at, text, minutes in rows]
         lines.append(f"| {clock(start)} | | End of the day ({duration(start)}) |")
