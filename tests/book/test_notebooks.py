@@ -245,12 +245,10 @@ def _run_fresh(path: Path, fresh_kernel, cwd: Path) -> None:
         os.environ.update(old)
 
 
-@pytest.mark.slow
-@pytest.mark.parametrize("page", published_pages())
-def test_published_notebook_runs_on_a_fresh_kernel(page, fresh_kernel, tmp_path):
-    """Run in an empty folder, from a venv with only ipykernel: the install cell installs the
-    course from this checkout (BOOTCAMP_INSTALL_SOURCE), and every later cell must run."""
-    _run_fresh(PUBLISHED / f"{page}.ipynb", fresh_kernel, tmp_path)
+FRESH_TESTS = (
+    "test_published_notebook_runs_on_a_fresh_kernel",
+    "test_exercise_notebook_runs_on_a_fresh_kernel",
+)
 
 
 def _solved_student_copy(page: str) -> nbformat.NotebookNode:
@@ -273,19 +271,77 @@ def _solved_student_copy(page: str) -> nbformat.NotebookNode:
     return student
 
 
+def _fresh_job(path: str, fresh_kernel, cwd: str) -> str | None:
+    """In a worker process: run one notebook; the error's last line, or None."""
+    try:
+        _run_fresh(Path(path), fresh_kernel, Path(cwd))
+    except Exception as error:  # noqa: BLE001 - reported by the test of that page
+        lines = [line for line in str(error).strip().splitlines() if line.strip()]
+        return f"{type(error).__name__}: {lines[-1] if lines else ''}"[:2000]
+    return None
+
+
+@pytest.fixture(scope="module")
+def fresh_runs(fresh_kernel, request, tmp_path_factory) -> dict[tuple[str, str], str | None]:
+    """Every selected fresh-kernel run, two at a time (the machine's cores), run once.
+
+    The first runs alone: its install cell installs the course into the fresh environment and
+    generates the default data, which the others then find (each later install cell installs
+    nothing; data generation takes a lock)."""
+    from concurrent.futures import ProcessPoolExecutor
+
+    jobs = []
+    for item in request.session.items:
+        if (
+            getattr(item, "originalname", None) not in FRESH_TESTS
+            or "page" not in getattr(item, "callspec", type("", (), {"params": {}})).params
+        ):
+            continue
+        kind, page = item.originalname, item.callspec.params["page"]
+        cwd = tmp_path_factory.mktemp("run")
+        if kind == FRESH_TESTS[0]:
+            path = PUBLISHED / f"{page}.ipynb"
+        else:
+            notebook = _solved_student_copy(page)
+            notebook.cells.insert(0, notebooks.install_cell(book_settings(REPO)))
+            path = cwd / "exercises.ipynb"
+            nbformat.write(notebook, path)
+        jobs.append(((kind, page), str(path), str(cwd)))
+    results: dict[tuple[str, str], str | None] = {}
+    if not jobs:
+        return results
+    first, rest = jobs[0], jobs[1:]
+    results[first[0]] = _fresh_job(first[1], fresh_kernel, first[2])
+    with ProcessPoolExecutor(max_workers=min(2, os.cpu_count() or 1)) as pool:
+        futures = {key: pool.submit(_fresh_job, path, fresh_kernel, cwd) for key, path, cwd in rest}
+        for key, future in futures.items():
+            results[key] = future.result()
+    return results
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("page", published_pages())
+def test_published_notebook_runs_on_a_fresh_kernel(page, fresh_runs):
+    """Run in an empty folder, from a venv with only ipykernel: the install cell installs the
+    course from this checkout (BOOTCAMP_INSTALL_SOURCE), and every later cell must run."""
+    key = (FRESH_TESTS[0], page)
+    assert key in fresh_runs, f"{page} was not run"
+    assert fresh_runs[key] is None, f"{page}.ipynb failed on a fresh kernel: {fresh_runs[key]}"
+
+
 @pytest.mark.slow
 @pytest.mark.parametrize(
     "page", [p for p in notebooks.toc_pages(REPO) if p.endswith("exercises-student")]
 )
-def test_exercise_notebook_runs_on_a_fresh_kernel(page, fresh_kernel, tmp_path):
+def test_exercise_notebook_runs_on_a_fresh_kernel(page, fresh_runs):
     """The student copy, answered with the reference solutions, runs top to bottom (check cells
     included) on a fresh kernel once the course is installed.
 
     Its own install cell installs from GitHub and cannot be pointed at this checkout (it ignores
     BOOTCAMP_INSTALL_SOURCE), so the lessons' install cell runs first; the exercise's then sees
     the package and installs nothing."""
-    notebook = _solved_student_copy(page)
-    notebook.cells.insert(0, notebooks.install_cell(book_settings(REPO)))
-    path = tmp_path / "exercises.ipynb"
-    nbformat.write(notebook, path)
-    _run_fresh(path, fresh_kernel, tmp_path)
+    key = (FRESH_TESTS[1], page)
+    assert key in fresh_runs, f"{page} was not run"
+    assert fresh_runs[key] is None, f"{page}: the solved copy failed on a fresh kernel: " + str(
+        fresh_runs[key]
+    )
