@@ -319,7 +319,7 @@ def _free_number() -> str:
 
 
 @pytest.mark.slow
-def test_a_scaffolded_chapter_builds_authors_and_proves(tmp_path):
+def test_a_scaffolded_chapter_builds_authors_and_proves(tmp_path, lesson_cache):
     """In a copy of the repository: scaffold, author, prove, release, keep the concept ledger and
     the timing rules, and build the book with warnings as errors."""
     copy = tmp_path / "repo"
@@ -335,9 +335,8 @@ def test_a_scaffolded_chapter_builds_authors_and_proves(tmp_path):
         if source.is_file():
             (copy / name).parent.mkdir(parents=True, exist_ok=True)
             shutil.copy2(source, copy / name)
-    cache = REPO / "_build" / ".jupyter_cache"
-    if cache.exists():  # executed lessons are cached by content: only the new one executes
-        shutil.copytree(cache, copy / "_build" / ".jupyter_cache")
+    # executed lessons are cached by content: only the new one executes
+    shutil.copytree(lesson_cache, copy / "_build" / ".jupyter_cache")
     slug = f"{_free_number()}-scaffold-check"
     made = chapters.new_chapter(slug, "Scaffold check", root=copy)
     chapters_dir = copy / "chapters"
