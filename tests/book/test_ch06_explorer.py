@@ -2,9 +2,11 @@
 
 The lesson's choice (see its "The live explorer" section): the view is an ordinary function; the
 static page shows its default view and a small multiple of the choices, drawn by that function, and
-the widget cell is shown for live use with its output left out, because a widget on a page without
-a kernel is an empty box. These tests check both halves: the source says so, and the built page
-shows the figures (counted, with their alt text) and no widget placeholder.
+the widget cell is shown for live use but not run when the book is built (``skip-execution``):
+on a page without a kernel a widget is an empty box, and a widget made at build time would also put
+its saved state and the widget JavaScript from a CDN on the page. These tests check both halves:
+the built page shows the figures (counted, with their alt text) and nothing of a widget, and in a
+live kernel the same cell makes a real dropdown.
 """
 
 from __future__ import annotations
@@ -13,6 +15,7 @@ import html
 import re
 
 import jupytext
+import nbclient
 import nbformat
 import pytest
 from book_support import REPO, figures
@@ -29,6 +32,8 @@ WIDGET_TRACES = (
     "Loading widget",
     "interactive(children",
     "jupyter-widgets",
+    "embed-amd",
+    "require.min.js",
 )
 
 
@@ -40,11 +45,13 @@ def _widget_cells():
     return [cell for cell in _code_cells() if "widgets.interact(" in cell.source]
 
 
-def test_the_widget_cell_is_shown_without_its_output():
+def test_the_widget_cell_is_shown_but_not_run_by_the_build():
     widget_cells = _widget_cells()
     assert len(widget_cells) == 1, "lesson 6.4 should have exactly one live explorer cell"
     tags = set(widget_cells[0].metadata.get("tags", []))
-    assert "remove-output" in tags, "the widget's output must be left out of the static page"
+    assert {"skip-execution", "remove-output"} <= tags, (
+        "the build must not make the widget (its state and scripts would land on the page)"
+    )
     assert not tags & {"remove-cell", "remove-input", "hide-input"}, (
         "learners must see the widget code, to run it live"
     )
@@ -82,18 +89,35 @@ def test_the_built_page_shows_the_static_views_and_no_widget_placeholder(built_b
 
 
 @pytest.mark.slow
-def test_the_widget_cell_ran_when_the_book_was_built(built_book):
-    """In a live kernel the cell makes a real widget (its output exists, only the page hides it)."""
-    executed = built_book.html.parent / "jupyter_execute" / PAGE.with_suffix(".ipynb")
-    cells = nbformat.read(executed, as_version=4).cells
-    widget_cells = [c for c in cells if c.cell_type == "code" and "widgets.interact(" in c.source]
-    assert len(widget_cells) == 1
-    views = [
-        out
-        for out in widget_cells[0].get("outputs", [])
-        if "application/vnd.jupyter.widget-view+json" in out.get("data", {})
-    ]
-    assert len(views) == 1, "the explorer cell did not display a widget when it was executed"
+def test_the_widget_cell_makes_a_dropdown_in_a_live_kernel(monkeypatch):
+    """Run the lesson as a learner does (no cell skipped): the cell displays a real widget."""
+    from bootcamp.plotting import kernel_environment
+
+    monkeypatch.setenv("MPLBACKEND", "Agg")
+    notebook = jupytext.read(LESSON)
+    client = nbclient.NotebookClient(
+        notebook,
+        timeout=120,
+        kernel_name="python3",
+        skip_cells_with_tag="no-cell-is-skipped",
+        resources={"metadata": {"path": str(LESSON.parent)}},
+    )
+    client.execute(env=kernel_environment())
+    cells = [c for c in notebook.cells if c.cell_type == "code" and "widgets.interact(" in c.source]
+    assert len(cells) == 1
+    outputs = cells[0].get("outputs", [])
+    assert not [out for out in outputs if out.get("output_type") == "error"]
+    views = [out for out in outputs if WIDGET_TRACES[0] in out.get("data", {})]
+    assert len(views) == 1, "the explorer cell did not display a widget in a live kernel"
+    state = notebook.metadata["widgets"][WIDGET_TRACES[1]]["state"]
+    dropdowns = [m for m in state.values() if m["model_name"] == "DropdownModel"]
+    assert len(dropdowns) == 1, "the explorer has no dropdown"
+    from bootcamp import data
+
+    precincts = data.load("precincts")["precinct_abbrv"]
+    assert sorted(dropdowns[0]["state"]["_options_labels"]) == sorted(precincts), (
+        "the dropdown should offer every precinct"
+    )
 
 
 def test_the_runnable_notebook_keeps_the_explorer():
