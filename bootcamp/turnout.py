@@ -106,7 +106,9 @@ def modeling_frame(
             frame[group] = columns.sum(axis=1)
             continue
         for recency in range(1, 5):
-            frame[f"general_{recency}"] = columns[:, recency - 1]
+            # a file with fewer than four earlier generals: the missing ones count as not voted
+            held = recency <= columns.shape[1]
+            frame[f"general_{recency}"] = columns[:, recency - 1] if held else 0
         # how many of those four generals the registrant could vote in (registered, 18)
         reg = voters.loc[keep, "registr_dt"].reset_index(drop=True)
         eligible = 0
