@@ -62,9 +62,7 @@ def history_before(elections: pd.DataFrame, label_lbl: str, kinds, n: int = 4) -
     """The last ``n`` elections of the given ``election_type`` values held strictly before the
     label election's day, most recent first (column ``recency`` 1..n)."""
     day = _as_date(label_lbl)
-    earlier = elections[
-        elections["election_type"].isin(kinds) & (elections["election_date"] < day)
-    ]
+    earlier = elections[elections["election_type"].isin(kinds) & (elections["election_date"] < day)]
     last = earlier.sort_values("election_date", ascending=False).head(n).reset_index(drop=True)
     return last.assign(recency=range(1, len(last) + 1))
 

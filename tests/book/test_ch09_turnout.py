@@ -2,8 +2,8 @@
 
 The lessons assert on the course data that the turnout model beats "voted N of the last 4" on the
 held-out most recent general election and that its coefficients agree in sign with the generator's
-turnout model. These tests generate two other seeds (a county-like preset, scaled down) and check the
-same things, plus the modeling table's rule that no feature comes from the label election.
+turnout model. These tests generate two other seeds (a county-like preset, scaled down) and check
+the same things, plus the modeling table's rule that no feature comes from the label election.
 """
 
 from __future__ import annotations
