@@ -1,5 +1,5 @@
-"""The student guide appendix (issue 16): it is in the book after the instructor guide, and the built
-page links the exercise workflow page and covers checking, submitting, hidden tests and help."""
+"""The student guide appendix (issue 16): it comes after the instructor guide, and the built page
+links the exercise workflow page and covers checking, submitting, hidden tests and help."""
 
 from __future__ import annotations
 
