@@ -12,7 +12,7 @@ PORT ?= 8000
 # Lessons executed at once before the book build (empty: one per core)
 EXECUTE_JOBS ?=
 
-.PHONY: all env data release exercises book pdf serve test lint lock clean help
+.PHONY: all env data release exercises book pdf scale serve test lint lock clean help
 
 all: book ## Set up the environment, generate the data, release the exercises, build the book
 	@echo
@@ -65,6 +65,16 @@ pdf: book ## Print the whole book to _build/pdf/campaign-data-bootcamp.pdf (head
 	@bash scripts/ensure-chromium.sh
 	@echo "==> Building the single-page book and printing it to PDF (lessons are not executed again)"
 	@$(BIN)/python scripts/build_pdf.py
+
+scale: data ## Rerun the scale lesson's measurements on the state preset (PySpark and Java; slow), then rebuild the book
+	@echo "==> Installing the scale toolchain (requirements-scale.txt: PySpark, a large download)"
+	@$(BIN)/python -m pip install --quiet --disable-pip-version-check -r requirements-scale.txt
+	@bash scripts/ensure-java.sh
+	@echo "==> Generating the state preset (7.6 million registrants) into datasets/state"
+	@$(BIN)/bootcamp data --preset state
+	@echo "==> Measuring pandas, DuckDB and Spark into chapters/11-capstone/scale-results.json"
+	@$(BIN)/python -m bootcamp.scale
+	@$(MAKE) --no-print-directory book
 
 serve: ## Serve the built book on http://localhost:$(PORT)
 	@test -f _build/html/index.html || { echo "No book yet: run make first"; exit 1; }

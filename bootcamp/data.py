@@ -102,13 +102,16 @@ def load(
     return read(folder, name, columns)
 
 
-def read(folder: str | Path, name: str, columns: list[str] | None = None):
-    """One table of a dataset folder (e.g. one written by ``bootcamp data --out DIR``)."""
+def read(folder: str | Path, name: str, columns: list[str] | None = None, filters=None):
+    """One table of a dataset folder (e.g. one written by ``bootcamp data --out DIR``).
+
+    ``filters`` (pyarrow's, e.g. ``[("county_desc", "in", ["OSPREY"])]``) reads only those rows.
+    """
     import pandas as pd
     import pyarrow as pa
     import pyarrow.parquet as pq
 
-    table = pq.read_table(Path(folder) / f"{name}.parquet", columns=columns)
+    table = pq.read_table(Path(folder) / f"{name}.parquet", columns=columns, filters=filters)
     mapping = {
         pa.int8(): pd.Int8Dtype(),
         pa.int16(): pd.Int16Dtype(),
