@@ -37,7 +37,7 @@ from bootcamp.errors import BootcampError
 from bootcamp.paths import CHAPTERS_DIR, REPO_ROOT
 
 RESULTS = CHAPTERS_DIR / "11-capstone" / "scale-results.json"
-LESSON = CHAPTERS_DIR / "11-capstone" / "04-when-the-file-outgrows-a-laptop.md"
+LESSON = CHAPTERS_DIR / "11-capstone" / "03-when-the-file-outgrows-a-laptop.md"
 #: Registrants of the small state-like file the drift test reruns.
 CHECK_SIZE = 20_000
 #: The county whose files the partitioned Spark query reads (a small, rural one).
