@@ -187,20 +187,38 @@ def _used_names(source: str) -> set[str]:
     return {n.id for n in ast.walk(tree) if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Load)}
 
 
-def _setup_code(source: str, later_sources: list[str]) -> str | None:
+def _setup_code(source: str, needed: set[str]) -> str | None:
     """What of a hidden cell a learner still needs: the statements left once the book-only ones
-    go, if they define a name a later visible cell uses; otherwise nothing."""
+    go, if they define a name that later code (``needed``) uses; otherwise nothing."""
     text = _code(source)
     tree = ast.parse(text)
     kept = [s for s in tree.body if not _is_glue_only(s)]
     if not kept:
         return None
-    needed = set().union(*(_used_names(s) for s in later_sources)) if later_sources else set()
     if not (_bound_names(ast.Module(body=kept, type_ignores=[])) & needed):
         return None
     lines = text.splitlines()
     parts = ["\n".join(lines[s.lineno - 1 : s.end_lineno]) for s in kept]
     return "\n".join(parts)
+
+
+def _setup_cells(cells: list, hidden: set[int], skipped: set[int]) -> dict[int, str]:
+    """For each hidden code cell (by index), the setup code a learner needs from it: read backward,
+    so a hidden cell that only feeds another kept hidden cell is kept too."""
+    needed: set[str] = set()
+    setups: dict[int, str] = {}
+    for index in range(len(cells) - 1, -1, -1):
+        cell = cells[index]
+        if cell.cell_type != "code" or index in skipped:
+            continue
+        if index in hidden:
+            setup = _setup_code(cell.source, needed)
+            if setup:
+                setups[index] = setup
+                needed |= _used_names(setup)
+        else:
+            needed |= _used_names(cell.source)
+    return setups
 
 
 # --- Markdown -----------------------------------------------------------------------------------
@@ -423,27 +441,31 @@ def build_lesson(
     glue = glue_values(executed(path, cache_dir)) if "{glue" in path.read_text("utf-8") else {}
     writer = MarkdownWriter(root, page, settings, glue)
     cells = [install_cell(settings)]
-    visible_code = [
-        c.source
-        for c in source.cells
+    hidden = {
+        i
+        for i, c in enumerate(source.cells)
         if c.cell_type == "code"
-        and not (REMOVE_TAGS | PAGE_ONLY_TAGS) & set(c.metadata.get("tags", []))
-    ]
-    seen_code = 0
-    for cell in source.cells:
+        and REMOVE_TAGS & set(c.metadata.get("tags", []))
+        and not PAGE_ONLY_TAGS & set(c.metadata.get("tags", []))
+    }
+    skipped = {
+        i
+        for i, c in enumerate(source.cells)
+        if c.cell_type == "code" and PAGE_ONLY_TAGS & set(c.metadata.get("tags", []))
+    }
+    setups = _setup_cells(source.cells, hidden, skipped)
+    for index, cell in enumerate(source.cells):
         tags = set(cell.metadata.get("tags", []))
         if cell.cell_type == "markdown":
             text = writer.convert(cell.source)
             if text.strip():
                 cells.append(nbformat.v4.new_markdown_cell(text))
-        elif cell.cell_type == "code" and tags & PAGE_ONLY_TAGS:
+        elif index in skipped:
             continue
-        elif cell.cell_type == "code" and tags & REMOVE_TAGS:
-            setup = _setup_code(cell.source, visible_code[seen_code:])
-            if setup:
-                cells.append(nbformat.v4.new_code_cell(setup))
+        elif index in hidden:
+            if index in setups:
+                cells.append(nbformat.v4.new_code_cell(setups[index]))
         elif cell.cell_type == "code":
-            seen_code += 1
             metadata = {"tags": sorted(tags)} if tags else {}
             cells.append(nbformat.v4.new_code_cell(cell.source, metadata=metadata))
     notebook = nbformat.v4.new_notebook(cells=cells)

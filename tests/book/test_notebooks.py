@@ -101,13 +101,28 @@ def test_hidden_cells_keep_only_what_later_cells_use():
         "glue('n_una', int(party_counts['UNA']), display=False)\n"
         "unused = 3\n"
     )
-    kept = _setup_code(hidden, ["party_counts.plot.barh()"])
+    kept = _setup_code(hidden, {"party_counts"})
     assert kept is not None
     assert "party_counts = voters" in kept and "# counted once" in kept
     assert "glue" not in kept and "assert" not in kept
     # nothing later needs it: the whole hidden cell goes
-    assert _setup_code(hidden, ["voters.head()"]) is None
-    assert _setup_code("from myst_nb import glue\nglue('x', 1)", ["x"]) is None
+    assert _setup_code(hidden, {"voters"}) is None
+    assert _setup_code("from myst_nb import glue\nglue('x', 1)", {"x"}) is None
+
+
+def test_a_hidden_cell_that_feeds_a_kept_hidden_cell_is_kept_too():
+    """Lesson 11.3: a hidden cell reads the measurements, a later hidden cell derives a table
+    from them, and a visible cell shows the table; the runnable copy needs both hidden cells."""
+    cells = [
+        nbformat.v4.new_code_cell(
+            "measured = load()\nglue('n', 1)", metadata={"tags": ["remove-cell"]}
+        ),
+        nbformat.v4.new_code_cell("unrelated = 2", metadata={"tags": ["remove-cell"]}),
+        nbformat.v4.new_code_cell("table = measured['x']", metadata={"tags": ["remove-cell"]}),
+        nbformat.v4.new_code_cell("table"),
+    ]
+    setups = notebooks._setup_cells(cells, hidden={0, 1, 2}, skipped=set())
+    assert setups == {0: "measured = load()", 2: "table = measured['x']"}
 
 
 # --- slow: against a real build, and in a fresh environment -------------------------------------
