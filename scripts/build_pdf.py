@@ -53,6 +53,13 @@ def print_to_pdf(page: Path, pdf: Path) -> None:
     try:
         driver.set_page_load_timeout(120)
         driver.get(page.resolve().as_uri())
+        # paper cannot be clicked: open every collapsed part (hidden outputs of predict-then-run
+        # cells, "show code" toggles, solutions) and load every image now, so each figure of the
+        # site is printed
+        driver.execute_script(
+            "document.querySelectorAll('details').forEach((d) => (d.open = true));"
+            "document.querySelectorAll('img').forEach((i) => (i.loading = 'eager'));"
+        )
         # wait for the images and the theme's scripts, then print
         for _ in range(60):
             if driver.execute_script(
