@@ -72,7 +72,7 @@ scale: data ## Rerun the scale lesson's measurements on the state preset (PySpar
 	@bash scripts/ensure-java.sh
 	@echo "==> Generating the state preset (7.6 million registrants) into datasets/state"
 	@$(BIN)/bootcamp data --preset state
-	@echo "==> Measuring pandas, DuckDB and Spark into chapters/11-capstone/scale-results.json"
+	@echo "==> Measuring pandas, DuckDB and Spark into bootcamp/scale-results.json"
 	@$(BIN)/python -m bootcamp.scale
 	@$(MAKE) --no-print-directory book
 

@@ -124,7 +124,7 @@ SCHEDULE_LINE = re.compile(
     r"|(?P<chapter>\d\d-[\w-]+)(?:\s+(?P<part>lessons|exercises))?)$"
 )
 #: A teaching day longer than this is an error in the guide, not a plan.
-LONGEST_DAY = 9 * 60
+LONGEST_DAY = 10 * 60
 
 
 class CourseSchedule(_ChapterDirective):
@@ -142,7 +142,7 @@ class CourseSchedule(_ChapterDirective):
         02-sql-basics lessons
         :::
 
-    A day longer than nine hours is an error.
+    A day longer than ten hours is an error.
     """
 
     optional_arguments = 0

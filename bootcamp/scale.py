@@ -2,7 +2,7 @@
 
 The lesson runs chapters 2-3's SQL on the course file as it builds; the measurements on the
 ``state`` preset (7.6 million registrants) take minutes and need Spark and Java, so they are made
-here, once, by ``make scale``, and written to ``chapters/11-capstone/scale-results.json``, which
+here, once, by ``make scale``, and written to ``bootcamp/scale-results.json``, which
 the lesson reads and shows::
 
     python -m bootcamp.scale                      # the state preset: what the book shows
@@ -36,7 +36,7 @@ from pathlib import Path
 from bootcamp.errors import BootcampError
 from bootcamp.paths import CHAPTERS_DIR, REPO_ROOT
 
-RESULTS = CHAPTERS_DIR / "11-capstone" / "scale-results.json"
+RESULTS = Path(__file__).with_name("scale-results.json")  # package data: runnable copies need it
 LESSON = CHAPTERS_DIR / "11-capstone" / "03-when-the-file-outgrows-a-laptop.md"
 #: Registrants of the small state-like file the drift test reruns.
 CHECK_SIZE = 20_000

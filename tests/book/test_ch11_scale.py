@@ -1,7 +1,7 @@
 """Chapter 11's scale lesson: its committed state-scale measurements match the code and the data.
 
 The lesson shows measurements that ``make scale`` made (``bootcamp/scale.py``) and committed to
-``chapters/11-capstone/scale-results.json``. These tests fail when that file no longer describes
+``bootcamp/scale-results.json``. These tests fail when that file no longer describes
 what a fresh run would give: a changed generator, changed SQL, engines that disagree, or a rerun
 whose counts and results (not its timings) differ from the committed check run.
 """

@@ -204,17 +204,17 @@ def test_the_directives_render_chapter_yml(tmp_path):
     assert "2:25 30 Lunch" in guide and "2:55 End of the day (2 h 55 min)" in guide
 
 
-def test_a_day_can_teach_only_the_lessons_and_cannot_run_past_nine_hours(tmp_path):
+def test_a_day_can_teach_only_the_lessons_and_cannot_run_past_ten_hours(tmp_path):
     text, warnings = _mini_book(tmp_path, "01-first lessons\n30 | Lunch\n01-first exercises")
     assert "course-schedule:" not in warnings and "course-schedule line" not in warnings, warnings
     guide = text("guide")
     assert "0:00 65 First : lessons 1.1 to 1.2" in guide
     assert "1:05 30 Lunch" in guide and "1:35 65 Page exercises-student" in guide
     assert "2:40 End of the day" in guide
-    _text, warnings = _mini_book(tmp_path / "long", "01-first\n400 | A very long lunch")
-    assert "this day lasts 8 h 50 min, longer than 9 h" not in warnings
-    _text, warnings = _mini_book(tmp_path / "longer", "01-first\n420 | A very long lunch")
-    assert "this day lasts 9 h 10 min, longer than 9 h" in warnings
+    _text, warnings = _mini_book(tmp_path / "long", "01-first\n460 | A very long lunch")
+    assert "this day lasts 9 h 50 min, longer than 10 h" not in warnings
+    _text, warnings = _mini_book(tmp_path / "longer", "01-first\n480 | A very long lunch")
+    assert "this day lasts 10 h 10 min, longer than 10 h" in warnings
 
 
 def test_a_bad_schedule_line_is_one_clear_error(tmp_path):
