@@ -25,9 +25,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from bootcamp.errors import BootcampError
-from bootcamp.paths import REPO_ROOT
-
-CACHE_DIR = Path("_build") / ".jupyter_cache"
+from bootcamp.paths import BOOK_CACHE, REPO_ROOT
 
 
 @dataclass(frozen=True)
@@ -104,7 +102,7 @@ def kernel_environment() -> None:
     os.environ.pop("MPLBACKEND", None)
 
 
-def _execute_one(path: str, timeout: int, allow_errors: bool) -> tuple[str, str, float, str | None]:
+def _execute_one(path: str, settings: ExecuteSettings) -> tuple[str, str, float, str | None]:
     """Run in a worker process: execute one page, return it as JSON (or the error)."""
     import nbformat
     from jupyter_cache.executors.utils import single_nb_execution
@@ -114,13 +112,12 @@ def _execute_one(path: str, timeout: int, allow_errors: bool) -> tuple[str, str,
     # reported from the executed notebook's error instead.
     devnull = os.open(os.devnull, os.O_WRONLY)
     os.dup2(devnull, 2)
-    settings = execute_settings(Path(os.environ["BOOTCAMP_EXECUTE_ROOT"]))
     notebook, _ = read_page(Path(path), settings)
     result = single_nb_execution(
         notebook,
         cwd=str(Path(path).parent),
-        timeout=timeout,
-        allow_errors=allow_errors,
+        timeout=settings.timeout,
+        allow_errors=settings.allow_errors,
         meta_override=True,
     )
     error = None
@@ -134,20 +131,21 @@ def _last_line(text: str) -> str:
     return lines[-1][:300] if lines else "(no message)"
 
 
-def uncached(pages: list[Path], cache_dir: Path, settings: ExecuteSettings) -> list[Path]:
-    """The pages whose code the cache does not hold (the ones the book build would execute)."""
+def uncached(pages: list[Path], cache_dir: Path, settings: ExecuteSettings) -> dict[Path, dict]:
+    """The pages whose code the cache does not hold (the ones the book build would execute), each
+    with the reader description jupyter-cache records for it."""
     from jupyter_cache import get_cache
 
     cache = get_cache(str(cache_dir))
-    todo = []
+    todo = {}
     for path in pages:
-        notebook, _ = read_page(path, settings)
+        notebook, read_fmt = read_page(path, settings)
         if _execution_mode(notebook) == "off":
             continue
         try:
             cache.match_cache_notebook(notebook)
         except KeyError:
-            todo.append(path)
+            todo[path] = read_fmt
     return todo
 
 
@@ -166,7 +164,7 @@ def execute(
     from jupyter_cache.cache.db import NbProjectRecord
 
     settings = execute_settings(root)
-    cache_dir = cache_dir or root / CACHE_DIR
+    cache_dir = cache_dir or root / BOOK_CACHE.relative_to(REPO_ROOT)
     todo = uncached(executable_pages(root), cache_dir, settings)
     if not todo:
         print("All lessons are cached: nothing to execute.", file=out)
@@ -174,16 +172,13 @@ def execute(
     jobs = max(1, min(jobs or os.cpu_count() or 1, len(todo)))
     print(f"Executing {len(todo)} page(s), {jobs} at a time:", file=out, flush=True)
     # Largest first, so one long page does not start last.
-    todo.sort(key=lambda p: p.stat().st_size, reverse=True)
+    order = sorted(todo, key=lambda p: p.stat().st_size, reverse=True)
     cache = get_cache(str(cache_dir))
-    os.environ["BOOTCAMP_EXECUTE_ROOT"] = str(root)
     kernel_environment()
     done, failures = [], []
     started = time.perf_counter()
     with ProcessPoolExecutor(max_workers=jobs) as pool:
-        futures = [
-            pool.submit(_execute_one, str(p), settings.timeout, settings.allow_errors) for p in todo
-        ]
+        futures = [pool.submit(_execute_one, str(p), settings) for p in order]
         for future in as_completed(futures):
             path, text, seconds, error = future.result()
             relative = Path(path).relative_to(root).as_posix()
@@ -191,7 +186,7 @@ def execute(
                 failures.append(f"{relative}: {error}")
                 print(f"  FAILED {relative}: {error}", file=out, flush=True)
                 continue
-            _, read_fmt = read_page(Path(path), settings)
+            read_fmt = todo[Path(path)]
             if read_fmt is not None:
                 record = cache.add_nb_to_project(path, read_data=read_fmt)
             else:

@@ -35,7 +35,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from bootcamp.errors import BootcampError
-from bootcamp.paths import REPO_ROOT
+from bootcamp.paths import BOOK_CACHE, REPO_ROOT
 
 if TYPE_CHECKING:
     import argparse
@@ -515,7 +515,7 @@ def register(subparsers) -> None:
     parser.add_argument("--out", default=str(REPO_ROOT / PUBLISHED_DIR), help="default: notebooks/")
     parser.add_argument(
         "--cache",
-        default=str(REPO_ROOT / "_build" / ".jupyter_cache"),
+        default=str(BOOK_CACHE),
         help="the book's execution cache, for the glued numbers (default: _build/.jupyter_cache)",
     )
     parser.set_defaults(func=_run)

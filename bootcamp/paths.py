@@ -9,6 +9,8 @@ from pathlib import Path
 REPO_ROOT = Path(__file__).resolve().parent.parent
 CHAPTERS_DIR = REPO_ROOT / "chapters"
 AUTOGRADER_DIR = REPO_ROOT / "autograder"
+#: Where the book build (myst-nb, ``execute_notebooks: cache``) keeps executed lessons.
+BOOK_CACHE = REPO_ROOT / "_build" / ".jupyter_cache"
 
 
 def datasets_dir() -> Path:
